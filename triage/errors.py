@@ -1,0 +1,44 @@
+"""Friendly error pages in the site's layout.
+
+Every error a person can cause (a bad request, a page that does not exist, a
+form that is too big, an expired form) gets a calm page that says what to do
+next. Server errors say sorry and never show internals.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+_PAGES = {
+    400: ("Sorry, there is a problem with that request", "errors/400.html"),
+    404: ("Page not found", "errors/404.html"),
+    405: ("Sorry, there is a problem with that request", "errors/400.html"),
+    413: ("What you sent was too large", "errors/413.html"),
+    500: ("Sorry, there is a problem with the service", "errors/500.html"),
+}
+
+
+def _render(code: int, status: int | None = None):
+    heading, template = _PAGES[code]
+    return render_template(template, heading=heading), status or code
+
+
+def register(app: Flask) -> None:
+    """Attach the error handlers to ``app``."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return render_template("errors/csrf.html", heading="This page has expired"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code in _PAGES:
+            return _render(code)
+        if 400 <= code < 500:
+            return _render(400, code)
+        # Unhandled exceptions arrive here as InternalServerError after Flask has
+        # logged them (path and traceback, never form data); the page shows no internals.
+        return _render(500, code)
