@@ -3,6 +3,7 @@ Playwright pointed at the system Chromium (Playwright cannot download its own he
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -63,6 +64,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_server(app):
     """Serve the app on a free loopback port in a daemon thread."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log noise in test output
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -93,3 +95,12 @@ def pytest_sessionfinish(session, exitstatus):
         print("\nREQUIRE_BROWSER_TESTS=1 but no browser test passed", file=sys.stderr)
         if session.exitstatus == 0:
             session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _short_browser_timeouts(request):
+    """Fail fast in browser tests: a missing element should not wait 30 seconds."""
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+        page.set_default_timeout(5000)
+    yield

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from triage.config import PROJECT_ROOT, ConfigError, config_from_env
+from triage.forms import build_form_classes
+from triage.rulebook import RulebookError, load_rulebook
 
-__all__ = ["ConfigError", "create_app"]
+__all__ = ["ConfigError", "RulebookError", "create_app"]
 
 csrf = CSRFProtect()
 
@@ -26,7 +28,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     ``config`` overrides the values read from the environment (tests pass
     ``TESTING`` and a fixed ``SECRET_KEY`` this way). Raises ConfigError when
-    the configuration is unusable, for example production without a secret.
+    the configuration is unusable, for example production without a secret,
+    and RulebookError when the rule files are invalid.
     """
     app = Flask(
         __name__,
@@ -39,19 +42,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from triage import clinician, errors, pages
+    # The rulebook is read and validated once, here; an invalid one stops start-up
+    # with RulebookError, whose message lists every problem as file:line:col.
+    rulebook = load_rulebook(app.config["RULES_DIR"])
+    app.extensions["rulebook"] = rulebook
+    app.extensions["triage_forms"] = build_form_classes(rulebook.questions)
+
+    from triage import clinician, errors, pages, questionnaire
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(questionnaire.bp)
     app.register_blueprint(clinician.bp)
     errors.register(app)
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
-        rulebook = app.extensions.get("rulebook")
         return {
             "product_name": PRODUCT_NAME,
-            "help_lines": rulebook.care.help_lines if rulebook is not None else (),
-            "start_url": "#",
+            "help_lines": rulebook.help_lines,
+            "start_url": url_for("questionnaire.start"),
         }
 
     return app

@@ -7,7 +7,8 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from triage import ConfigError, create_app
+from triage import ConfigError, RulebookError, create_app
+from triage.cli_rules import register
 
 
 def _create_app():
@@ -16,11 +17,18 @@ def _create_app():
     except ConfigError as exc:
         click.echo(f"triage: refusing to start: {exc}", err=True)
         sys.exit(1)
+    except RulebookError as exc:
+        click.echo("triage: refusing to start: the rule files are invalid:", err=True)
+        click.echo(str(exc), err=True)
+        sys.exit(1)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def cli() -> None:
     """Hair-loss triage: run the app and check the clinical rule files."""
+
+
+register(cli)
 
 
 def main() -> None:

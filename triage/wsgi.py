@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from triage import ConfigError, create_app
+from triage import ConfigError, RulebookError, create_app
 
 try:
     app = create_app()
 except ConfigError as exc:
     # One line for the operator, no traceback: the fix is in the message.
     print(f"triage: refusing to start: {exc}", file=sys.stderr)
+    raise SystemExit(1) from None
+except RulebookError as exc:
+    # Every problem, each as file:line:col: message.
+    print(f"triage: refusing to start: the rule files are invalid:\n{exc}", file=sys.stderr)
     raise SystemExit(1) from None

@@ -1,0 +1,94 @@
+"""The question flow: applicable questions, the next question, pruning, answer checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.rulebook import applicable_questions, next_question, prune, validate_answers
+
+
+def ids(questions):
+    return [q.id for q in questions]
+
+
+def test_applicable_questions_follow_ask_when(rulebook):
+    assert ids(applicable_questions(rulebook, {})) == ["age", "pattern"]
+    assert ids(applicable_questions(rulebook, {"pattern": "all_over"})) == ["age", "pattern"]
+    assert ids(applicable_questions(rulebook, {"pattern": "not_sure"})) == ["age", "pattern", "scalp"]
+    assert ids(applicable_questions(rulebook, {"pattern": "round_patches", "scalp": ["pus"]})) == [
+        "age", "pattern", "scalp", "fever",
+    ]
+
+
+def test_ask_when_only_sees_answers_to_earlier_applicable_questions(rulebook):
+    # A left-over answer to scalp (no longer asked) must not open fever.
+    answers = {"pattern": "all_over", "scalp": ["pus"], "fever": "yes"}
+    assert ids(applicable_questions(rulebook, answers)) == ["age", "pattern"]
+
+
+def test_next_question(rulebook):
+    assert next_question(rulebook, {}).id == "age"
+    assert next_question(rulebook, {"age": 30}).id == "pattern"
+    assert next_question(rulebook, {"age": 30, "pattern": "round_patches"}).id == "scalp"
+    assert next_question(rulebook, {"age": 30, "pattern": "round_patches", "scalp": []}).id == "scalp"
+    assert next_question(rulebook, {"age": 30, "pattern": "round_patches", "scalp": ["none"]}) is None
+    assert next_question(rulebook, {"age": 30, "pattern": "round_patches", "scalp": ["pus"]}).id == "fever"
+    assert next_question(rulebook, {"age": 30, "pattern": "all_over"}) is None
+
+
+def test_next_question_goes_back_to_a_skipped_earlier_question(rulebook):
+    assert next_question(rulebook, {"pattern": "all_over"}).id == "age"
+
+
+def test_prune_cascades_to_a_fixpoint(rulebook):
+    answers = {"age": 30, "pattern": "round_patches", "scalp": ["pus"], "fever": "yes"}
+    assert prune(rulebook, answers) == answers
+    changed = {**answers, "pattern": "all_over"}  # scalp goes, and with it fever
+    assert prune(rulebook, changed) == {"age": 30, "pattern": "all_over"}
+    changed = {**answers, "scalp": ["none"]}  # fever goes
+    assert prune(rulebook, changed) == {"age": 30, "pattern": "round_patches", "scalp": ["none"]}
+
+
+def test_prune_drops_unknown_questions_and_does_not_mutate(rulebook):
+    answers = {"age": 30, "bogus": 1}
+    assert prune(rulebook, answers) == {"age": 30}
+    assert answers == {"age": 30, "bogus": 1}
+
+
+def test_valid_answers(rulebook):
+    assert validate_answers(rulebook, {}) == []
+    assert validate_answers(rulebook, {"age": 30, "pattern": "round_patches", "scalp": ["itch", "pus"]}) == []
+    assert validate_answers(rulebook, {"age": 0.5, "scalp": ("none",), "fever": None}) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"agee": 3}, "unknown question 'agee' (did you mean 'age'?)"),
+        (
+            {"pattern": "round"},
+            "'pattern': 'round' is not an allowed value; allowed values: round_patches, all_over, temples_crown, not_sure",
+        ),
+        ({"pattern": ["round_patches"]}, "'pattern' takes one of: round_patches, all_over, temples_crown, not_sure; got a list"),
+        ({"scalp": "pus"}, "'scalp' takes a list of values from: itch, pus, boggy_swelling, none, not_sure; got 'pus'"),
+        ({"scalp": []}, "'scalp': choose at least one of: itch, pus, boggy_swelling, none, not_sure"),
+        ({"scalp": ["pus", "puss"]}, "'scalp': 'puss' is not an allowed value (did you mean 'pus'?); allowed values:"),
+        ({"scalp": ["pus", "pus"]}, "'scalp': 'pus' is listed twice"),
+        ({"scalp": ["none", "itch"]}, "'scalp': 'none' cannot be combined with other answers"),
+        ({"scalp": ["none", "not_sure"]}, "'scalp': 'none' cannot be combined with other answers"),
+        ({"age": 111}, "'age': 111 is out of range; allowed: a number from 0 to 110"),
+        ({"age": -1}, "'age': -1 is out of range"),
+        ({"age": "30"}, "'age' takes a number from 0 to 110; got '30'"),
+        ({"age": True}, "'age' takes a number from 0 to 110; got True"),
+        ({"age": float("nan")}, "'age' takes a number from 0 to 110"),
+        ({"fever": False}, "'fever' takes one of: yes, no, not_sure; got False"),
+    ],
+)
+def test_invalid_answers(rulebook, answers, message):
+    problems = validate_answers(rulebook, answers)
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_every_problem_is_listed(rulebook):
+    problems = validate_answers(rulebook, {"agee": 1, "age": 200, "scalp": ["none", "itch"]})
+    assert len(problems) == 3

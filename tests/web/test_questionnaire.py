@@ -1,0 +1,240 @@
+"""The patient's journey through the Flask test client: pages, state rules, result."""
+
+from __future__ import annotations
+
+import pytest
+from flask import json
+
+from tests.web.journey import post_answer, walk
+
+# A young adult with a sudden round smooth patch.
+PATCH = {
+    "respondent": "self",
+    "age": "28",
+    "sex": "female",
+    "life_stage": ["none"],
+    "onset": "sudden",
+    "duration": "lt_1m",
+    "pattern": "round_patches",
+    "patch_signs": ["exclamation"],
+    "scalp": ["none"],
+    "other_hair": ["none"],
+    "events": ["none"],
+    "hair_care": ["none"],
+    "pulling": "no",
+    "body": ["none"],
+    "contact": "no",
+    "history": ["none"],
+    "treatments": ["none"],
+    "impact": ["not_much"],
+}
+
+
+def session_answers(client) -> dict:
+    with client.client.session_transaction() as sess:
+        return dict(sess.get("answers", {}))
+
+
+def test_start_goes_to_the_first_question(client):
+    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+
+
+def test_start_page_links_to_the_questions(client):
+    start = client.get("/").select("a.button--start")[0]
+    assert start["href"] == "/questions/"
+
+
+def test_question_page_markup(client):
+    page = client.get("/questions/respondent")
+    fieldset = page.select("fieldset")[0]
+    assert fieldset.select_one("legend h1").get_text(strip=True) == page.h1
+    radios = page.select("input[type=radio]")
+    assert radios[0]["id"] == "answer"  # the error summary links here
+    assert all(page.select(f"label[for={r['id']}]") for r in radios)
+    assert page.select("a.back-link")[0]["href"] == "/"
+    assert page.select(".caption")[0].get_text(strip=True) == "About you"
+    assert page.select("button[type=submit]")[0].get_text(strip=True) == "Continue"
+
+
+def test_hint_is_wired_to_the_fieldset(client):
+    post_answer(client, "/questions/respondent", "self")
+    post_answer(client, "/questions/age", "40")
+    page = client.get("/questions/sex")
+    hint = page.select(".hint")[0]
+    assert hint["id"] == "answer-hint"
+    assert page.select("fieldset")[0]["aria-describedby"] == "answer-hint"
+
+
+def test_missing_answer_shows_error_summary_and_inline_error(client):
+    page = client.get("/questions/respondent")
+    page = client.post("/questions/respondent", data={"csrf_token": page.csrf_token()}, expected_status=400)
+    assert page.title.startswith("Error: ")
+    link = page.select(".error-summary a")[0]
+    assert link["href"] == "#answer"
+    error = page.select("#answer-error")[0]
+    assert error.get_text(" ", strip=True).startswith("Error:")
+    assert "answer-error" in page.select("fieldset")[0]["aria-describedby"]
+    assert session_answers(client) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("", "Enter a whole number"), ("abc", "Enter a whole number"), ("12.5", "Enter a whole number"), ("400", "from 0 to 110")],
+)
+def test_number_question_validation(client, value, message):
+    post_answer(client, "/questions/respondent", "self")
+    page = post_answer(client, "/questions/age", value, expected_status=400)
+    assert message in page.select("#answer-error")[0].get_text()
+    assert page.select("input#answer")[0]["aria-describedby"] == "answer-hint answer-error" or page.select(
+        "input#answer"
+    )[0]["aria-describedby"].endswith("answer-error")
+
+
+def test_unknown_option_value_is_refused_and_not_stored(client):
+    page = post_answer(client, "/questions/respondent", "martian", expected_status=400)
+    assert page.select(".error-summary")
+    assert session_answers(client) == {}
+
+
+def test_exclusive_option_cannot_be_combined(client):
+    for qid in ("respondent", "age", "sex"):
+        post_answer(client, f"/questions/{qid}", PATCH[qid])
+    page = post_answer(client, "/questions/life_stage", ["pregnant", "none"], expected_status=400)
+    assert "on its own" in page.select("#answer-error")[0].get_text()
+
+
+def test_jumping_ahead_redirects_to_the_first_unanswered_question(client):
+    assert client.get("/questions/pattern", expected_status=302).location == "/questions/respondent"
+    post_answer(client, "/questions/respondent", "self")
+    assert client.get("/questions/impact", expected_status=302).location == "/questions/age"
+
+
+def test_question_that_does_not_apply_redirects(client):
+    for qid in ("respondent", "age", "sex"):
+        post_answer(client, f"/questions/{qid}", PATCH[qid] if qid != "sex" else "male")
+    # life_stage is only asked of women and girls aged 12 or more
+    assert client.get("/questions/life_stage", expected_status=302).location == "/questions/onset"
+
+
+def test_unknown_question_is_404(client):
+    client.get("/questions/favourite_colour", expected_status=404)
+
+
+def test_check_answers_and_result_need_every_answer(client):
+    assert client.get("/check-answers", expected_status=302).location == "/questions/respondent"
+    assert client.get("/result", expected_status=302).location == "/questions/respondent"
+
+
+def test_full_journey_reaches_a_result(client):
+    url, asked = walk(client, PATCH)
+    assert url == "/check-answers"
+    assert len(asked) <= 18
+    page = client.get("/check-answers")
+    keys = [dt.get_text(strip=True) for dt in page.select(".summary-list__key")]
+    assert len(keys) == len(asked)
+    change = page.select(".summary-list__actions a")[0]
+    assert change["href"] == "/questions/respondent?return=check"
+    assert change.select_one(".visually-hidden").get_text(strip=True)
+
+    result = client.get("/result")
+    assert result.select(".care-card")
+    assert "Alopecia areata" in [h.get_text(strip=True)[3:] for h in result.select(".suggestion h3")][:3]
+    assert result.response.headers.get("Cache-Control") is None or "no-store" in result.response.headers["Cache-Control"]
+
+
+def test_tampered_cookie_starts_afresh(client):
+    walk(client, PATCH)
+    client.client.set_cookie("triage_session", "not-a-valid-signature", domain="localhost")
+    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+    client.get("/questions/respondent")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "a string",
+        ["a", "list"],
+        {"respondent": "martian", "age": "old"},
+        {"no_such_question": "x", "respondent": "self"},
+        {"respondent": "self", "age": 9999},
+        {"respondent": "self", "age": 30, "life_stage": ["pregnant"]},  # does not apply yet: sex unanswered
+    ],
+)
+def test_foreign_session_contents_are_cleaned_not_an_error(client, stored):
+    with client.client.session_transaction() as sess:
+        sess["answers"] = stored
+    location = client.get("/questions/", expected_status=302).location
+    assert location in {"/questions/respondent", "/questions/age", "/questions/sex"}
+    client.get(location)
+
+
+def test_missing_csrf_token_is_refused_and_answers_are_kept(client):
+    post_answer(client, "/questions/respondent", "self")
+    page = client.post("/questions/age", data={"answer": "30"}, expected_status=400)
+    assert page.h1 == "This page has expired"
+    assert session_answers(client) == {"respondent": "self"}
+
+
+def test_changing_an_answer_drops_what_no_longer_applies_and_asks_new_questions(client):
+    walk(client, PATCH)
+    assert "patch_signs" in session_answers(client)
+    # Change the pattern from check answers: patch questions no longer apply, shedding now does.
+    response = post_answer(client, "/questions/pattern?return=check", "all_over")
+    assert response.location == "/questions/shedding?return=check"
+    answers = session_answers(client)
+    assert "patch_signs" not in answers
+    assert answers["pattern"] == "all_over"
+    page = client.get(response.location)
+    assert page.select("a.back-link")[0]["href"] == "/check-answers"
+    url = post_answer(client, response.location, "more_roots").location
+    # texture now applies too (all-over thinning)
+    while url != "/check-answers":
+        qid = url.split("?")[0].rsplit("/", 1)[1]
+        value = {"texture": "straight", "family": "no"}.get(qid)
+        assert value is not None, f"unexpected question {qid}"
+        url = post_answer(client, url, value).location
+
+
+def test_result_says_what_changed_after_a_change(client):
+    walk(client, PATCH)
+    client.get("/result")
+    post_answer(client, "/questions/impact?return=check", ["self_harm_thoughts"])
+    page = client.get("/result")
+    changed = page.select("#what-changed")[0].get_text(" ", strip=True)
+    assert "How soon to see a doctor changed" in changed
+
+
+def test_self_harm_answer_interrupts_with_help(client):
+    url, _ = walk(client, {**PATCH, "impact": ["not_much"]})
+    response = post_answer(client, "/questions/impact?return=check", ["low_anxious", "self_harm_thoughts"])
+    assert response.location.startswith("/help-now")
+    page = client.get(response.location)
+    assert "116 123" in page.text and "988" in page.text
+    assert page.select("a.button")[0]["href"] == "/check-answers"
+    result = client.get("/result")
+    assert "care-card--emergency" in result.select(".care-card")[0]["class"]
+
+
+def test_clear_my_answers_empties_the_session(client):
+    walk(client, PATCH)
+    page = client.get("/result")
+    form = page.select("form[action='/clear']")[0]
+    token = form.select_one("input[name=csrf_token]")["value"]
+    assert client.post("/clear", data={"csrf_token": token}, expected_status=302).location == "/cleared"
+    with client.client.session_transaction() as sess:
+        assert dict(sess) == {}
+    client.get("/cleared")
+    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+
+
+def test_cookie_stays_small_with_every_question_answered(client, app):
+    big = {**PATCH}
+    for q in app.extensions["rulebook"].questions:
+        if q.kind == "several":
+            big[q.id] = [o.value for o in q.options if not o.exclusive]
+    with client.client.session_transaction() as sess:
+        sess["answers"] = big
+    response = client.client.get("/check-answers")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert len(json.dumps(big)) < 3000
+    assert len(cookie) < 3500

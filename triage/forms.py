@@ -1,0 +1,96 @@
+"""WTForms forms built from the questions in questions.yaml.
+
+One form class per question, made once when the app starts (the choices are
+fixed per question, so sharing them at class level is safe). Every form has a
+single field called ``answer``: a set of radios, a set of checkboxes or a whole
+number. WTForms parses and validates; the templates' macros do the rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, SelectMultipleField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+ONE_ERROR = "Select the answer that fits best, or \u201cNot sure\u201d if you do not know"
+SEVERAL_ERROR = "Select all that apply, or the \u201cnone\u201d answer if none do"
+NUMBER_ERROR = "Enter a whole number, like 34"
+
+
+class AnswerForm(FlaskForm):
+    """Base class: one question, one ``answer`` field."""
+
+    question_id: str = ""
+
+    def answer_value(self) -> Any:
+        """The answer as stored in the session: a string, a list of strings or an int."""
+        return self.answer.data
+
+
+class _Exclusive:
+    """Several-choice rule: a "none" or "not sure" option cannot be combined with others."""
+
+    def __init__(self, exclusive: Mapping[str, str]) -> None:
+        self.exclusive = dict(exclusive)
+
+    def __call__(self, form: AnswerForm, field: SelectMultipleField) -> None:
+        chosen = list(field.data or [])
+        for value in chosen:
+            if value in self.exclusive and len(chosen) > 1:
+                raise ValidationError(
+                    f"Select \u201c{self.exclusive[value]}\u201d on its own, or untick it"
+                )
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed as plain digits; anything else gets our own plain message."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        raw = valuelist[0].strip()
+        if not raw:
+            self.data = None
+            return
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
+            self.data = None
+            raise ValueError(NUMBER_ERROR)
+        self.data = int(raw)
+
+
+def form_class_for(question: Any) -> type[AnswerForm]:
+    """Make the form class for one question model."""
+    attrs: dict[str, Any] = {"question_id": question.id}
+    if question.kind == "one":
+        attrs["answer"] = RadioField(
+            question.text,
+            choices=[SelectChoice(o.value, o.label) for o in question.options],
+            validators=[InputRequired(ONE_ERROR)],
+        )
+    elif question.kind == "several":
+        exclusive = {o.value: o.label for o in question.options if o.exclusive}
+        attrs["answer"] = SelectMultipleField(
+            question.text,
+            choices=[SelectChoice(o.value, o.label) for o in question.options],
+            validators=[InputRequired(SEVERAL_ERROR), _Exclusive(exclusive)],
+        )
+    elif question.kind == "number":
+        low, high = question.min, question.max
+        attrs["answer"] = WholeNumberField(
+            question.text,
+            validators=[
+                InputRequired(NUMBER_ERROR),
+                NumberRange(low, high, f"Enter a number from {low} to {high}"),
+            ],
+        )
+    else:  # pragma: no cover - the rulebook models allow only these kinds
+        raise ValueError(f"unknown question kind {question.kind!r}")
+    return type(f"Form_{question.id}", (AnswerForm,), attrs)
+
+
+def build_form_classes(questions: Iterable[Any]) -> dict[str, type[AnswerForm]]:
+    """Form classes for every question, keyed by question id."""
+    return {q.id: form_class_for(q) for q in questions}

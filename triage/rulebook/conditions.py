@@ -1,0 +1,433 @@
+"""Conditions: the small declarative tree used by ``ask_when``, evidence and red flags.
+
+A condition is a mapping with exactly one key (see rules/README.md):
+
+    all: [cond, ...]        any: [cond, ...]        not: cond
+    QID: value              QID: [value, ...]       QID: {includes: value or [values]}
+    QID: {includes_all: [values]}   QID: {at_least: N}   QID: {below: N}
+    QID: {answered: true|false}
+
+``parse_condition`` turns YAML data into frozen dataclasses that remember the
+file, line and column they came from; ``Condition.holds(answers)`` evaluates
+them with a closed set of operators (nothing is ever ``eval``-ed);
+``check_against`` cross-checks them with the questions and ``describe``
+renders them in plain words.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from .models import Question
+
+Answers = Mapping[str, Any]
+
+LOGIC_KEYS = ("all", "any", "not")
+TEST_OPERATORS = ("includes", "includes_all", "at_least", "below", "answered")
+
+
+@dataclass(frozen=True, order=True)
+class Where:
+    """A place in a rule file: ``rules/types/x.yaml:12:7``."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    @property
+    def file_line(self) -> str:
+        """``file:line`` (no column), as shown next to a reason."""
+        return f"{self.file}:{self.line}"
+
+
+NOWHERE = Where("<data>", 0, 0)
+
+
+class ConditionError(ValueError):
+    """A condition that is not well formed; ``where`` points at the bad node."""
+
+    def __init__(self, message: str, where: Where) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+# --- answers -----------------------------------------------------------------
+
+
+def is_answered(value: Any) -> bool:
+    """A question has an answer unless it is missing, None or empty."""
+    if value is None:
+        return False
+    if isinstance(value, (str, list, tuple, set, frozenset)) and len(value) == 0:
+        return False
+    return True
+
+
+def _is_choices(value: Any) -> bool:
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _equals(answer: Any, values: tuple[Any, ...]) -> bool:
+    return isinstance(answer, str) and answer in values
+
+
+def _includes(answer: Any, values: tuple[Any, ...]) -> bool:
+    return _is_choices(answer) and any(v in answer for v in values)
+
+
+def _includes_all(answer: Any, values: tuple[Any, ...]) -> bool:
+    return _is_choices(answer) and all(v in answer for v in values)
+
+
+def _at_least(answer: Any, values: tuple[Any, ...]) -> bool:
+    return _is_number(answer) and answer >= values[0]
+
+
+def _below(answer: Any, values: tuple[Any, ...]) -> bool:
+    return _is_number(answer) and answer < values[0]
+
+
+# The closed set of operators. A test on an unanswered question is false.
+OPERATORS: dict[str, Callable[[Any, tuple[Any, ...]], bool]] = {
+    "equals": _equals,
+    "one_of": _equals,
+    "includes": _includes,
+    "includes_all": _includes_all,
+    "at_least": _at_least,
+    "below": _below,
+}
+
+
+# --- the tree ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class All:
+    """Every item holds."""
+
+    items: tuple[Condition, ...]
+    where: Where = NOWHERE
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    def holds(self, answers: Answers) -> bool:
+        return all(item.holds(answers) for item in self.items)
+
+    def matches(self) -> Iterator[Match]:
+        for item in self.items:
+            yield from item.matches()
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one item holds."""
+
+    items: tuple[Condition, ...]
+    where: Where = NOWHERE
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    def holds(self, answers: Answers) -> bool:
+        return any(item.holds(answers) for item in self.items)
+
+    def matches(self) -> Iterator[Match]:
+        for item in self.items:
+            yield from item.matches()
+
+
+@dataclass(frozen=True)
+class Not:
+    """The item does not hold."""
+
+    item: Condition
+    where: Where = NOWHERE
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    def holds(self, answers: Answers) -> bool:
+        return not self.item.holds(answers)
+
+    def matches(self) -> Iterator[Match]:
+        yield from self.item.matches()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A test on one question's answer.
+
+    ``op`` is one of equals, one_of, includes (any of ``values``),
+    includes_all, at_least, below (``values`` holds the number) or answered
+    (``values`` holds True or False). ``where`` points at the question id;
+    ``value_wheres`` at each value.
+    """
+
+    question: str
+    op: str
+    values: tuple[Any, ...]
+    where: Where = NOWHERE
+    value_wheres: tuple[Where, ...] = field(default=(), compare=False, repr=False)
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    def holds(self, answers: Answers) -> bool:
+        answer = answers.get(self.question)
+        if self.op == "answered":
+            return is_answered(answer) == self.values[0]
+        if not is_answered(answer):
+            return False
+        return OPERATORS[self.op](answer, self.values)
+
+    def matches(self) -> Iterator[Match]:
+        yield self
+
+
+Condition = Union[All, AnyOf, Not, Match]
+
+
+# --- parsing -------------------------------------------------------------------
+
+
+def suggest(word: Any, candidates: Any) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or ``""``."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _where(node: Any, fallback: Where) -> Where:
+    line = getattr(node, "line", None)
+    return Where(node.file, line, node.col) if line is not None else fallback
+
+
+def _key_where(mapping: Any, key: Any, fallback: Where) -> Where:
+    pos = getattr(mapping, "key_pos", {}).get(key)
+    return Where(mapping.file, *pos) if pos else fallback
+
+
+def _value_where(mapping: Any, key: Any, fallback: Where) -> Where:
+    pos = getattr(mapping, "value_pos", {}).get(key)
+    return Where(mapping.file, *pos) if pos else fallback
+
+
+def _item_where(seq: Any, index: int, fallback: Where) -> Where:
+    positions = getattr(seq, "item_pos", ())
+    return Where(seq.file, *positions[index]) if index < len(positions) else fallback
+
+
+def _raw(data: Any) -> Any:
+    """Plain JSON-like copy of YAML data (the condition as written)."""
+    if isinstance(data, dict):
+        return {k: _raw(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_raw(v) for v in data]
+    return data
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def parse_condition(data: Any, where: Where = NOWHERE) -> Condition:
+    """Parse YAML data into a condition tree; raise ``ConditionError``."""
+    where = _where(data, where)
+    if not isinstance(data, dict):
+        raise ConditionError(
+            f"a condition must be a mapping with one key, such as 'onset: sudden'; got {_show(data)}",
+            where,
+        )
+    if len(data) != 1:
+        keys = ", ".join(str(k) for k in data) or "none"
+        raise ConditionError(
+            f"a condition must have exactly one key, but this one has {len(data)} ({keys}); "
+            "put several tests under 'all:' or 'any:'",
+            where,
+        )
+    ((key, value),) = data.items()
+    key_where = _key_where(data, key, where)
+    value_where = _value_where(data, key, key_where)
+    if not isinstance(key, str):
+        raise ConditionError(f"a condition key must be 'all', 'any', 'not' or a question id; got {key!r}", key_where)
+    if key in ("all", "any"):
+        if not isinstance(value, (list, tuple)) or not value:
+            raise ConditionError(f"'{key}:' needs a list of one or more conditions", value_where)
+        items = tuple(
+            parse_condition(item, _item_where(value, i, value_where)) for i, item in enumerate(value)
+        )
+        cls = All if key == "all" else AnyOf
+        return cls(items, key_where, _raw(data))
+    if key == "not":
+        return Not(parse_condition(value, value_where), key_where, _raw(data))
+    return _parse_test(key, value, key_where, value_where, _raw(data))
+
+
+def _parse_test(qid: str, value: Any, key_where: Where, value_where: Where, raw: Any) -> Match:
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ConditionError(
+                f"the test on '{qid}' needs exactly one operator: {', '.join(TEST_OPERATORS)}",
+                value_where,
+            )
+        ((op, arg),) = value.items()
+        op_where = _key_where(value, op, value_where)
+        arg_where = _value_where(value, op, op_where)
+        if op not in TEST_OPERATORS:
+            raise ConditionError(
+                f"unknown operator '{op}' in the test on '{qid}'{suggest(op, TEST_OPERATORS)}; "
+                f"use one of: {', '.join(TEST_OPERATORS)}",
+                op_where,
+            )
+        if op in ("includes", "includes_all"):
+            values, wheres = _option_values(qid, op, arg, arg_where)
+            return Match(qid, op, values, key_where, wheres, raw)
+        if op in ("at_least", "below"):
+            if not _is_number(arg):
+                raise ConditionError(f"'{op}:' needs a number, got {_show(arg)}", arg_where)
+            return Match(qid, op, (arg,), key_where, (arg_where,), raw)
+        if not isinstance(arg, bool):
+            raise ConditionError(f"'answered:' needs true or false, got {_show(arg)}", arg_where)
+        return Match(qid, "answered", (arg,), key_where, (arg_where,), raw)
+    if isinstance(value, (list, tuple)):
+        values, wheres = _option_values(qid, qid, value, value_where)
+        return Match(qid, "one_of", values, key_where, wheres, raw)
+    if isinstance(value, str) or _is_number(value):
+        return Match(qid, "equals", (value,), key_where, (value_where,), raw)
+    if value is None:
+        raise ConditionError(f"'{qid}:' has no value; write an option value, such as '{qid}: not_sure'", key_where)
+    raise ConditionError(f"'{qid}:' needs an option value, got {_show(value)}", value_where)
+
+
+def _option_values(qid: str, what: str, arg: Any, where: Where) -> tuple[tuple[Any, ...], tuple[Where, ...]]:
+    """One option value or a non-empty list of them, with their positions."""
+    if isinstance(arg, str):
+        return (arg,), (where,)
+    if not isinstance(arg, (list, tuple)) or not arg:
+        raise ConditionError(f"'{what}:' needs an option value or a list of option values", where)
+    wheres = tuple(_item_where(arg, i, where) for i in range(len(arg)))
+    for item, item_where in zip(arg, wheres):
+        if not isinstance(item, str) and not _is_number(item):
+            raise ConditionError(f"'{what}:' list items must be option values, got {_show(item)}", item_where)
+    return tuple(arg), wheres
+
+
+# --- cross-checks ----------------------------------------------------------------
+
+_KIND_WORDS = {"one": "one-choice", "several": "several-choice", "number": "number"}
+
+
+def check_against(condition: Condition, questions: Mapping[str, Question]) -> list[tuple[Where, str]]:
+    """Problems of a condition against the questions: unknown ids and options, wrong operators."""
+    problems: list[tuple[Where, str]] = []
+    for test in condition.matches():
+        question = questions.get(test.question)
+        if question is None:
+            problems.append((test.where, f"unknown question '{test.question}'{suggest(test.question, questions)}"))
+            continue
+        message = _operator_problem(test, question)
+        if message:
+            problems.append((test.where, message))
+            continue
+        if test.op in ("equals", "one_of", "includes", "includes_all"):
+            allowed = [o.value for o in question.options]
+            for value, where in zip(test.values, test.value_wheres or (test.where,) * len(test.values)):
+                if value not in allowed:
+                    problems.append(
+                        (where, f"unknown option '{value}' for question '{test.question}'{suggest(value, allowed)}")
+                    )
+    return problems
+
+
+def _operator_problem(test: Match, question: Question) -> str | None:
+    qid, kind, op = test.question, question.kind, test.op
+    if op == "answered":
+        return None
+    if kind == "number" and op not in ("at_least", "below"):
+        return f"'{qid}' is a number question: test it with {{at_least: N}} or {{below: N}}"
+    if op in ("at_least", "below") and kind != "number":
+        return f"'{op}:' only works on number questions; '{qid}' is a {_KIND_WORDS[kind]} question"
+    if kind == "several" and op in ("equals", "one_of"):
+        return (
+            f"'{qid}' is a several-choice question: write '{qid}: {{includes: ...}}' "
+            "or '{includes_all: [...]}' instead of a plain value"
+        )
+    if kind == "one" and op in ("includes", "includes_all"):
+        return f"'{qid}' is a one-choice question: write '{qid}: value' or '{qid}: [value, ...]', not '{op}:'"
+    return None
+
+
+# --- plain words -------------------------------------------------------------------
+
+
+def _question_name(qid: str) -> str:
+    return qid.replace("_", " ").capitalize()
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _labels(test: Match, questions: Mapping[str, Question]) -> list[str]:
+    question = questions.get(test.question)
+    if question is None:
+        return [str(v) for v in test.values]
+    return [question.label(v) for v in test.values]
+
+
+def describe(condition: Condition, questions: Mapping[str, Question]) -> str:
+    """Render a condition in plain words using the option labels.
+
+    ``pattern: [round_patches, many_patches]`` becomes
+    "Pattern is one of: Round or oval smooth bald patches, Many patches";
+    ``age: {below: 12}`` becomes "Age is below 12".
+    """
+    return _describe(condition, questions, nested=False)
+
+
+def _describe(condition: Condition, questions: Mapping[str, Question], nested: bool) -> str:
+    if isinstance(condition, (All, AnyOf)):
+        joiner = " and " if isinstance(condition, All) else " or "
+        parts = [_describe(item, questions, nested=True) for item in condition.items]
+        text = joiner.join(parts)
+        return f"({text})" if nested and len(parts) > 1 else text
+    if isinstance(condition, Not):
+        if isinstance(condition.item, Match):
+            return _describe_test(condition.item, questions, negated=True)
+        return f"not ({_describe(condition.item, questions, nested=False)})"
+    return _describe_test(condition, questions, negated=False)
+
+
+def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool) -> str:
+    name = _question_name(test.question)
+    op = test.op
+    if op == "answered":
+        has = test.values[0] != negated
+        return f"{name} has an answer" if has else f"{name} has no answer"
+    if op in ("at_least", "below"):
+        words = op.replace("_", " ")
+        return f"{name} is {'not ' if negated else ''}{words} {_number_text(test.values[0])}"
+    labels = _labels(test, questions)
+    # Labels that contain commas are separated by semicolons, so the list stays readable.
+    listed = ("; " if any("," in label for label in labels) else ", ").join(labels)
+    if op in ("equals", "one_of"):
+        if len(labels) == 1:
+            return f"{name} is {'not ' if negated else ''}{listed}"
+        return f"{name} is {'none' if negated else 'one'} of: {listed}"
+    if op == "includes":
+        if len(labels) == 1:
+            return f"{name} {'does not include' if negated else 'includes'} {listed}"
+        return f"{name} includes {'none' if negated else 'any'} of: {listed}"
+    return f"{name} {'does not include all' if negated else 'includes all'} of: {listed}"

@@ -1,0 +1,248 @@
+"""The rule engine: ``evaluate(rulebook, answers) -> Assessment``, and the worked cases.
+
+Pure and deterministic; knows nothing of Flask. Semantics (rules/README.md):
+
+- a type's score is the sum of the points of its evidence whose ``when`` holds;
+- types at or above their threshold are suggested, ranked by score, then by
+  how far above the threshold, then by file order; at most three are returned;
+- ``unclear`` when no type reaches its threshold;
+- the care level is the most urgent of: the fired red flags, the base level of
+  each returned suggestion, and ``unclear_level`` when unclear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from .conditions import Where
+
+if TYPE_CHECKING:
+    from .models import Case, Rulebook
+
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class EvidenceHit:
+    """One piece of evidence that fired: its points, reason and place."""
+
+    points: int
+    because: str
+    where: Where
+
+    def as_json(self) -> dict[str, Any]:
+        return {"points": self.points, "because": self.because, "file": self.where.file, "line": self.where.line}
+
+
+@dataclass(frozen=True)
+class TypeScore:
+    """A type's score for these answers, with the evidence that fired (file order)."""
+
+    type_id: str
+    name: str
+    score: int
+    threshold: int
+    care_level: str
+    evidence: tuple[EvidenceHit, ...]
+
+    @property
+    def reached(self) -> bool:
+        """The score is at or above the threshold."""
+        return self.score >= self.threshold
+
+    @property
+    def supporting(self) -> tuple[EvidenceHit, ...]:
+        """Fired evidence with positive points."""
+        return tuple(hit for hit in self.evidence if hit.points > 0)
+
+    @property
+    def against(self) -> tuple[EvidenceHit, ...]:
+        """Fired evidence with negative points (findings that argue against the type)."""
+        return tuple(hit for hit in self.evidence if hit.points < 0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type_id,
+            "name": self.name,
+            "score": self.score,
+            "threshold": self.threshold,
+            "evidence": [hit.as_json() for hit in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class FiredRedFlag:
+    """A red flag whose condition holds."""
+
+    id: str
+    level: str
+    message: str
+    interrupt: bool
+    where: Where
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "level": self.level, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CareReason:
+    """What set the care level: a red flag, a suggested type, or the unclear default."""
+
+    source: Literal["red_flag", "type", "unclear"]
+    id: str | None
+    level: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of ``evaluate``.
+
+    ``suggestions``: at most three reached types, ranked. ``all_scores``:
+    every type in file order (for traces). ``care_reasons``: the
+    contributions at the final care level (the ones that set it).
+    """
+
+    suggestions: tuple[TypeScore, ...]
+    all_scores: tuple[TypeScore, ...]
+    unclear: bool
+    care_level: str
+    care_reasons: tuple[CareReason, ...]
+    red_flags: tuple[FiredRedFlag, ...]
+    rulebook_version: str
+
+    @property
+    def interrupt(self) -> bool:
+        """A fired red flag asks the flow to show help at once."""
+        return any(flag.interrupt for flag in self.red_flags)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON contract of ``triage evaluate --json``."""
+        return {
+            "suggestions": [s.as_json() for s in self.suggestions],
+            "unclear": self.unclear,
+            "care_level": self.care_level,
+            "red_flags": [flag.as_json() for flag in self.red_flags],
+            "rulebook_version": self.rulebook_version,
+        }
+
+
+def score_types(rulebook: Rulebook, answers: Mapping[str, Any]) -> tuple[TypeScore, ...]:
+    """Every type's score, in file order."""
+    scores = []
+    for hair_type in rulebook.types:
+        fired = tuple(
+            EvidenceHit(item.points, item.because, item.when.where)
+            for item in hair_type.evidence
+            if item.when.holds(answers)
+        )
+        scores.append(
+            TypeScore(
+                hair_type.id,
+                hair_type.name,
+                sum(hit.points for hit in fired),
+                hair_type.threshold,
+                hair_type.care_level,
+                fired,
+            )
+        )
+    return tuple(scores)
+
+
+def rank(scores: tuple[TypeScore, ...]) -> tuple[TypeScore, ...]:
+    """The reached types: score desc, then (score - threshold) desc, then file order."""
+    reached = [(i, s) for i, s in enumerate(scores) if s.reached]
+    reached.sort(key=lambda pair: (-pair[1].score, -(pair[1].score - pair[1].threshold), pair[0]))
+    return tuple(s for _, s in reached)
+
+
+def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
+    """Assess the answers, used as given (the flow prunes, not the engine)."""
+    all_scores = score_types(rulebook, answers)
+    suggestions = rank(all_scores)[:MAX_SUGGESTIONS]
+    unclear = not suggestions
+    red_flags = tuple(
+        FiredRedFlag(flag.id, flag.level, flag.message, flag.interrupt, flag.when.where)
+        for flag in rulebook.red_flags
+        if flag.when.holds(answers)
+    )
+    reasons = [CareReason("red_flag", flag.id, flag.level) for flag in red_flags]
+    reasons += [CareReason("type", s.type_id, s.care_level) for s in suggestions]
+    if unclear:
+        reasons.append(CareReason("unclear", None, rulebook.unclear_level))
+    rank_of = rulebook.level_rank
+    care_level = min((r.level for r in reasons), key=rank_of.__getitem__)
+    return Assessment(
+        suggestions=suggestions,
+        all_scores=all_scores,
+        unclear=unclear,
+        care_level=care_level,
+        care_reasons=tuple(r for r in reasons if r.level == care_level),
+        red_flags=red_flags,
+        rulebook_version=rulebook.version,
+    )
+
+
+# --- worked cases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one worked case."""
+
+    case_id: str
+    title: str
+    passed: bool
+    expected: str
+    actual: str
+    failures: tuple[str, ...]
+    assessment: Assessment
+
+
+def _expected_text(case: Case) -> str:
+    e = case.expect
+    parts = []
+    if e.first:
+        parts.append(f"first {e.first}")
+    if e.top3:
+        parts.append("top3 " + ", ".join(e.top3))
+    if e.not_top3:
+        parts.append("not " + ", ".join(e.not_top3))
+    if e.unclear is not None:
+        parts.append("unclear" if e.unclear else "not unclear")
+    parts.append(f"care {e.care_level}")
+    if e.red_flags:
+        parts.append("flags " + ", ".join(e.red_flags))
+    return "; ".join(parts)
+
+
+def _actual_text(a: Assessment) -> str:
+    parts = [", ".join(s.type_id for s in a.suggestions) if a.suggestions else "unclear"]
+    parts.append(f"care {a.care_level}")
+    if a.red_flags:
+        parts.append("flags " + ", ".join(f.id for f in a.red_flags))
+    return "; ".join(parts)
+
+
+def check_case(rulebook: Rulebook, case: Case) -> CaseResult:
+    """Evaluate a case's answers and compare with what it expects."""
+    a = evaluate(rulebook, case.answers)
+    e = case.expect
+    top = [s.type_id for s in a.suggestions]
+    fired = {f.id for f in a.red_flags}
+    failures = [f"expected '{t}' in the first three, got: {', '.join(top) or 'none'}" for t in e.top3 if t not in top]
+    if e.first is not None and (not top or top[0] != e.first):
+        failures.append(f"expected '{e.first}' first, got: {top[0] if top else 'none'}")
+    failures += [f"expected '{t}' not in the first three" for t in e.not_top3 if t in top]
+    if e.unclear is not None and e.unclear != a.unclear:
+        failures.append(f"expected unclear: {str(e.unclear).lower()}, got: {str(a.unclear).lower()}")
+    if e.care_level != a.care_level:
+        failures.append(f"expected care level '{e.care_level}', got '{a.care_level}'")
+    failures += [f"expected red flag '{f}' to fire" for f in e.red_flags if f not in fired]
+    return CaseResult(case.id, case.title, not failures, _expected_text(case), _actual_text(a), tuple(failures), a)
+
+
+def run_cases(rulebook: Rulebook) -> tuple[CaseResult, ...]:
+    """Every worked case of the rulebook, in file order."""
+    return tuple(check_case(rulebook, case) for case in rulebook.cases)

@@ -1,0 +1,157 @@
+"""The question flow: which questions apply, what to ask next, pruning, answer checks.
+
+All functions are pure: they take the rulebook and the answers
+(``{question_id: value}``) and return new values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .conditions import is_answered, suggest
+
+if TYPE_CHECKING:
+    from .models import Question, Rulebook
+
+Answers = Mapping[str, Any]
+
+
+def applicable_in(questions: Iterable[Question], answers: Answers) -> tuple[Question, ...]:
+    """The questions that apply, in order (see ``applicable_questions``)."""
+    earlier: dict[str, Any] = {}
+    applicable = []
+    for question in questions:
+        if question.ask_when is None or question.ask_when.holds(earlier):
+            applicable.append(question)
+            if question.id in answers:
+                earlier[question.id] = answers[question.id]
+    return tuple(applicable)
+
+
+def applicable_questions(rulebook: Rulebook, answers: Answers) -> tuple[Question, ...]:
+    """The questions that apply, in order.
+
+    A question applies when it has no ``ask_when`` or its ``ask_when`` holds
+    for the answers to the *earlier applicable* questions only, so an answer
+    left over from a branch no longer taken is ignored.
+    """
+    return applicable_in(rulebook.questions, answers)
+
+
+def next_question(rulebook: Rulebook, answers: Answers) -> Question | None:
+    """The first applicable question without an answer, or None when done."""
+    for question in applicable_questions(rulebook, answers):
+        if not is_answered(answers.get(question.id)):
+            return question
+    return None
+
+
+def prune(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
+    """The answers without those to questions that no longer apply.
+
+    Dropping one answer can make later questions stop applying, so this
+    repeats until nothing changes. Unknown question ids are dropped too.
+    """
+    current = dict(answers)
+    while True:
+        keep = {q.id for q in applicable_questions(rulebook, current)}
+        pruned = {qid: value for qid, value in current.items() if qid in keep}
+        if pruned == current:
+            return pruned
+        current = pruned
+
+
+def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:
+    """Problems with the answers, one plain sentence each (empty when all is well).
+
+    Checks: unknown question, value not among the options (listing the allowed
+    values), wrong type, number out of range, an exclusive option ("None",
+    "Not sure") combined with others. ``None`` means "not answered".
+    """
+    return [message for _, message in answer_problems(rulebook.question_by_id, answers)]
+
+
+def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list[tuple[str, str]]:
+    """Like ``validate_answers`` but as (question id, message) pairs."""
+    problems = []
+    for qid, value in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            problems.append((qid, f"unknown question '{qid}'{suggest(qid, questions)}"))
+            continue
+        if value is None:
+            continue
+        checker = {"one": _one_problems, "several": _several_problems, "number": _number_problems}[question.kind]
+        problems.extend((qid, message) for message in checker(question, value))
+    return problems
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return repr(value)
+
+
+def _allowed(question: Question) -> str:
+    return ", ".join(question.option_values)
+
+
+def _one_problems(question: Question, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [f"'{question.id}' takes one of: {_allowed(question)}; got {_show(value)}"]
+    if value not in question.option_values:
+        return [_not_allowed(question, value)]
+    return []
+
+
+def _not_allowed(question: Question, value: Any) -> str:
+    return (
+        f"'{question.id}': {_show(value)} is not an allowed value{suggest(value, question.option_values)}; "
+        f"allowed values: {_allowed(question)}"
+    )
+
+
+def _several_problems(question: Question, value: Any) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        return [f"'{question.id}' takes a list of values from: {_allowed(question)}; got {_show(value)}"]
+    if not value:
+        return [f"'{question.id}': choose at least one of: {_allowed(question)}"]
+    problems = []
+    seen = set()
+    for item in value:
+        if not isinstance(item, str) or item not in question.option_values:
+            problems.append(_not_allowed(question, item))
+        elif item in seen:
+            problems.append(f"'{question.id}': '{item}' is listed twice")
+        else:
+            seen.add(item)
+    if len(value) > 1:
+        for option in question.options:
+            if option.exclusive and option.value in seen:
+                problems.append(f"'{question.id}': '{option.value}' cannot be combined with other answers")
+    return problems
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _number_problems(question: Question, value: Any) -> list[str]:
+    low, high = question.min, question.max
+    if low is not None and high is not None:
+        allowed = f"a number from {_number_text(low)} to {_number_text(high)}"
+    elif low is not None:
+        allowed = f"a number of at least {_number_text(low)}"
+    elif high is not None:
+        allowed = f"a number of at most {_number_text(high)}"
+    else:
+        allowed = "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return [f"'{question.id}' takes {allowed}; got {_show(value)}"]
+    if (low is not None and value < low) or (high is not None and value > high):
+        return [f"'{question.id}': {_number_text(value)} is out of range; allowed: {allowed}"]
+    return []

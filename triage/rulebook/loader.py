@@ -1,0 +1,505 @@
+"""Loading a rules folder: read every file once, validate, cross-check, report every problem.
+
+``load_rulebook(dir)`` returns a ``Rulebook`` or raises ``RulebookError``
+whose ``errors`` are every problem found, sorted, each as
+``rules/path/file.yaml:LINE:COL: message`` (the path starts with the rules
+folder's own name).
+
+Three passes: (1) YAML (syntax, explicit tags, duplicate keys), (2) one
+pydantic model per file, (3) checks across files: question ids and option
+values in conditions, ``ask_when`` order, ids, care levels, sources, cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import models as m
+from .conditions import Condition, Where, check_against, suggest
+from .flow import answer_problems, applicable_in
+from .source import Problem, YMap, position, read_yaml
+
+REQUIRED_FILES = ("questions.yaml", "care_levels.yaml", "red_flags.yaml")
+
+
+class RulebookError(Exception):
+    """The rules folder has problems; ``errors`` lists every one, sorted."""
+
+    def __init__(self, errors: Iterable[str]) -> None:
+        self.errors = sorted(errors, key=_error_sort_key)
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+_LINE_RE = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
+
+
+def _error_sort_key(line: str) -> tuple[str, int, int, str]:
+    """Sort by file, then line and column as numbers (line 9 before line 10)."""
+    found = _LINE_RE.match(line)
+    if not found:
+        return (line, 0, 0, "")
+    return (found[1], int(found[2]), int(found[3]), found[4])
+
+
+def default_rules_dir() -> Path:
+    """``$TRIAGE_RULES_DIR`` if set, else the ``rules/`` folder next to the package."""
+    configured = os.environ.get("TRIAGE_RULES_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_rulebook(rules_dir: str | os.PathLike[str] | None = None) -> m.Rulebook:
+    """Read and validate a rules folder once (default: ``default_rules_dir()``)."""
+    root = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    return _Loader(root).load()
+
+
+# --- pydantic errors -> file:line:col -----------------------------------------------
+
+_PATTERN_MESSAGES = {
+    m.ID_PATTERN: "is not a valid id: use lower-case letters, digits and _, starting with a letter",
+    m.VALUE_PATTERN: "is not a valid option value: use lower-case letters, digits and _",
+    m.URL_PATTERN: "is not a web address (it must start with https:// or http://)",
+    m.DATE_PATTERN: "is not a date written as YYYY-MM-DD",
+}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional from a type annotation."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _allowed_keys(model: type[BaseModel], path: tuple[Any, ...]) -> tuple[str, ...]:
+    """The keys the model allows at ``path`` (for "did you mean")."""
+    annotation: Any = model
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if part not in annotation.model_fields:
+                return ()
+            annotation = annotation.model_fields[part].annotation
+        elif typing.get_origin(annotation) in (tuple, list):
+            annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) is dict:
+            annotation = typing.get_args(annotation)[1]
+        else:
+            return ()
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return tuple(annotation.model_fields)
+    return ()
+
+
+def _message(error: Mapping[str, Any], model: type[BaseModel]) -> str:
+    kind, loc, ctx, given = error["type"], error["loc"], error.get("ctx") or {}, error.get("input")
+    if kind in ("rule", "condition"):
+        return ctx["message"]
+    if kind == "missing":
+        return f"missing key '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        allowed = _allowed_keys(model, tuple(p for p in loc[:-1]))
+        hint = suggest(key, allowed)
+        listed = f"; allowed keys: {', '.join(allowed)}" if allowed and not hint else ""
+        return f"unknown key '{key}'{hint}{listed}"
+    simple = {
+        "string_type": "expected text",
+        "int_type": "expected a whole number",
+        "number_type": "expected a number",
+        "bool_type": "expected true or false",
+        "tuple_type": "expected a list",
+        "list_type": "expected a list",
+        "dict_type": "expected a mapping (key: value lines)",
+        "model_type": "expected a mapping (key: value lines)",
+        "model_attributes_type": "expected a mapping (key: value lines)",
+    }
+    if kind in simple:
+        return f"{simple[kind]}, got {_show(given)}"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", ctx.get("expected", ""))
+        return f"{_show(given)} is not allowed{suggest(given, choices)}; use one of: {', '.join(choices)}"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern")
+        if pattern == r"\S":
+            return "must not be empty"
+        return f"{_show(given)} {_PATTERN_MESSAGES.get(pattern, 'has the wrong form')}"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "too_long":
+        return f"has more than {ctx.get('max_length')} item(s)"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}, got {_show(given)}"
+    return error["msg"]
+
+
+def _at(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, tuple) else (value,)
+
+
+def validation_problems(exc: ValidationError, data: Any, rel: str, model: type[BaseModel]) -> list[Problem]:
+    """Turn a pydantic ValidationError into located problems (duplicates removed)."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        ctx = error.get("ctx") or {}
+        if error["type"] == "condition" and ctx.get("line"):
+            line, col = ctx["line"], ctx["col"]
+        else:
+            path = tuple(error["loc"]) + _at(ctx.get("at"))
+            line, col = position(data, path, key=error["type"] == "extra_forbidden")
+        problems.append(Problem(rel, line, col, _message(error, model)))
+    return sorted(set(problems))
+
+
+# --- the loader ------------------------------------------------------------------------
+
+
+class _Loader:
+    """Collects problems while reading one rules folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.name = root.resolve().name  # messages start with the folder's own name
+        self.errors: list[Problem] = []
+        self.lints: list[Problem] = []
+        self.data: dict[str, Any] = {}
+        self.found: list[str] = []  # every rule file present, sorted
+        self.digest = hashlib.sha256()
+
+    def rel(self, path: Path) -> str:
+        return f"{self.name}/{path.relative_to(self.root).as_posix()}"
+
+    def error(self, rel: str, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        self.errors.append(Problem(rel, *position(self.data.get(rel), path, key=key), message))
+
+    def error_at(self, where: Where, message: str) -> None:
+        self.errors.append(Problem(where.file, where.line, where.col, message))
+
+    def lint(self, rel: str, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        self.lints.append(Problem(rel, *position(self.data.get(rel), path, key=key), f"warning: {message}"))
+
+    # reading
+
+    def files(self) -> list[Path]:
+        found = [self.root / name for name in REQUIRED_FILES]
+        for folder in ("types", "cases"):
+            where = self.root / folder
+            if where.is_dir():
+                found += sorted(where.glob("*.yaml"))
+                for odd in sorted(where.glob("*.yml")):
+                    self.errors.append(Problem(self.rel(odd), 1, 1, "rule files must end in .yaml"))
+            elif folder == "types":
+                self.errors.append(Problem(f"{self.name}/types", 1, 1, "the types/ folder is missing"))
+        return sorted(found, key=lambda p: p.relative_to(self.root).as_posix())
+
+    def read_all(self) -> None:
+        """Read every rule file once; hash (relative path + bytes) for the version."""
+        for path in self.files():
+            rel = self.rel(path)
+            if not path.is_file():
+                self.errors.append(Problem(rel, 1, 1, f"file not found: every rules folder needs {path.name}"))
+                continue
+            self.found.append(rel)
+            raw = path.read_bytes()
+            inner = path.relative_to(self.root).as_posix()
+            self.digest.update(inner.encode("utf-8") + b"\0" + raw + b"\0")
+            data, problems = read_yaml(raw, rel)
+            self.errors += problems
+            if data is not None:
+                self.data[rel] = data
+
+    def model(self, rel: str, cls: type[BaseModel]) -> Any:
+        data = self.data.get(rel)
+        if data is None:
+            return None
+        if not isinstance(data, YMap):
+            self.errors.append(Problem(rel, 1, 1, f"expected a mapping (key: value lines), got {_show(data)}"))
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            self.errors += validation_problems(exc, data, rel, cls)
+            return None
+
+    def load(self) -> m.Rulebook:
+        if not self.root.is_dir():
+            raise RulebookError([f"{self.root}: not a folder (no rules found here)"])
+        self.read_all()
+        name = self.name
+        questions_rel, care_rel, flags_rel = (f"{name}/{f}" for f in REQUIRED_FILES)
+        questions = self.model(questions_rel, m.QuestionsFile)
+        care = self.model(care_rel, m.CareLevelsFile)
+        flags = self.model(flags_rel, m.RedFlagsFile)
+        hair_types = [(rel, self.model(rel, m.HairType)) for rel in self.found if rel.startswith(f"{name}/types/")]
+        case_files = [(rel, self.model(rel, m.CasesFile)) for rel in self.found if rel.startswith(f"{name}/cases/")]
+
+        by_id = self.check_questions(questions_rel, questions)
+        levels = self.check_care(care_rel, care)
+        self.check_types(hair_types, by_id, levels)
+        self.check_red_flags(flags_rel, flags, by_id, levels)
+        # A type file that failed to load still declares its id (its file name).
+        type_ids = {t.id if t else rel.rsplit("/", 1)[-1].removesuffix(".yaml") for rel, t in hair_types}
+        flag_ids = {f.id for f in flags.red_flags} if flags else None  # unknown when the file failed
+        cases, case_where = self.check_cases(case_files, questions, by_id, levels, type_ids, flag_ids)
+
+        if self.errors:
+            raise RulebookError(str(p) for p in set(self.errors))
+        return m.Rulebook(
+            root=self.root,
+            version=self.digest.hexdigest()[:12],
+            sections=questions.sections,
+            questions=questions.questions,
+            types=tuple(t for _, t in hair_types),
+            red_flags=flags.red_flags,
+            care=care,
+            cases=tuple(cases),
+            case_where=case_where,
+            lints=tuple(str(p) for p in sorted(set(self.lints))),
+        )
+
+    # cross-file checks
+
+    def condition(self, condition: Condition | None, by_id: Mapping[str, m.Question | None] | None) -> None:
+        """Cross-check a condition; tests on questions that failed to load are skipped."""
+        if condition is None or by_id is None:
+            return
+        valid = {qid: q for qid, q in by_id.items() if q is not None}
+        for match in condition.matches():
+            if match.question in by_id and by_id[match.question] is None:
+                continue
+            for where, message in check_against(match, valid):
+                self.error_at(where, message)
+
+    def items(self, rel: str, loaded: Any, attr: str, cls: type[BaseModel]) -> list[tuple[int, Any]]:
+        """(index, model) of each valid item of list ``attr``.
+
+        When the whole file failed to validate, the items are validated one
+        by one so that the good ones are still cross-checked.
+        """
+        if loaded is not None:
+            return list(enumerate(getattr(loaded, attr)))
+        data = self.data.get(rel)
+        seq = data.get(attr) if isinstance(data, dict) else None
+        if not isinstance(seq, tuple):
+            return []
+        valid = []
+        for i, item in enumerate(seq):
+            try:
+                valid.append((i, cls.model_validate(item)))
+            except ValidationError:  # already reported by the file's model
+                pass
+        return valid
+
+    def unique(self, rel: str, ids: Iterable[tuple[int, str | None]], path: tuple[Any, ...], what: str) -> None:
+        """Report every repeated id (each at ``path + (i, 'id')``)."""
+        first: dict[str, int] = {}
+        for i, item_id in ids:
+            if item_id is None:
+                continue
+            if item_id in first:
+                line, _ = position(self.data.get(rel), path + (first[item_id], "id"))
+                self.error(rel, path + (i, "id"), f"duplicate {what} id '{item_id}' (first used on line {line})")
+            else:
+                first[item_id] = i
+
+    def question_entries(self, rel: str, questions: m.QuestionsFile | None) -> list[tuple[str | None, Any]] | None:
+        """(id, Question or None when invalid) for each question, even if the file failed."""
+        if questions is not None:
+            return [(q.id, q) for q in questions.questions]
+        data = self.data.get(rel)
+        items = data.get("questions") if isinstance(data, dict) else None
+        if not isinstance(items, tuple):
+            return None
+        entries: list[tuple[str | None, Any]] = []
+        for item in items:
+            try:
+                question: Any = m.Question.model_validate(item)
+            except ValidationError:  # already reported by the file's model
+                question = None
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            entries.append((raw_id if isinstance(raw_id, str) else None, question))
+        return entries
+
+    def check_questions(self, rel: str, questions: m.QuestionsFile | None) -> dict[str, Any] | None:
+        """Ids, sections and ask_when; returns {id: Question, or None when that question is invalid}."""
+        entries = self.question_entries(rel, questions)
+        if entries is None:
+            return None
+        self.unique(rel, ((i, qid) for i, (qid, _) in enumerate(entries)), ("questions",), "question")
+        by_id: dict[str, Any] = {}
+        for qid, q in entries:
+            if qid is not None:
+                by_id.setdefault(qid, q)
+        order = {qid: i for i, (qid, _) in reversed(list(enumerate(entries))) if qid is not None}
+        data = self.data.get(rel)
+        sections = questions.sections if questions is not None else data.get("sections")
+        for i, (_, q) in enumerate(entries):
+            if q is None:
+                continue
+            if isinstance(sections, dict) and q.section not in sections:
+                self.error(
+                    rel,
+                    ("questions", i, "section"),
+                    f"unknown section '{q.section}'{suggest(q.section, sections)}; sections: {', '.join(sections)}",
+                )
+            if q.ask_when is None:
+                continue
+            self.condition(q.ask_when, by_id)
+            for match in q.ask_when.matches():
+                if order.get(match.question, -1) >= i:
+                    which = "itself" if match.question == q.id else f"'{match.question}', a later question"
+                    self.error_at(
+                        match.where,
+                        f"the ask_when of '{q.id}' refers to {which}; ask_when may only use earlier questions",
+                    )
+        return by_id
+
+    def check_care(self, rel: str, care: m.CareLevelsFile | None) -> set[str] | None:
+        if care is None:
+            return None
+        self.unique(rel, enumerate(lv.id for lv in care.levels), ("levels",), "care level")
+        self.unique(rel, enumerate(h.id for h in care.help_lines), ("help_lines",), "help line")
+        levels = {level.id for level in care.levels}
+        self.level(rel, ("unclear_level",), care.unclear_level, levels)
+        return levels
+
+    def level(self, rel: str, path: tuple[Any, ...], level: str, levels: set[str] | None) -> None:
+        if levels is not None and level not in levels:
+            ordered = sorted(levels)
+            self.error(
+                rel, path, f"unknown care level '{level}'{suggest(level, ordered)}; levels: {', '.join(ordered)}"
+            )
+
+    def check_types(
+        self,
+        hair_types: list[tuple[str, m.HairType | None]],
+        by_id: Mapping[str, m.Question | None] | None,
+        levels: set[str] | None,
+    ) -> None:
+        first: dict[str, str] = {}
+        for rel, t in hair_types:
+            if t is None:
+                for _, item in self.items(rel, None, "evidence", m.Evidence):
+                    self.condition(item.when, by_id)
+                continue
+            stem = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
+            if stem != t.id:
+                self.error(rel, ("id",), f"the file name must match the id: rename the file to '{t.id}.yaml'")
+            if t.id in first:
+                self.error(rel, ("id",), f"duplicate type id '{t.id}' (also in {first[t.id]})")
+            first.setdefault(t.id, rel)
+            self.level(rel, ("care_level",), t.care_level, levels)
+            for item in t.evidence:
+                self.condition(item.when, by_id)
+            if not t.sources:
+                self.error(rel, ("sources",), f"type '{t.id}' has no sources; add at least two credible sources", key=True)
+            elif len(t.sources) < 2:
+                self.lint(rel, ("sources",), f"type '{t.id}' has only one source; add at least one more", key=True)
+
+    def check_red_flags(
+        self,
+        rel: str,
+        flags: m.RedFlagsFile | None,
+        by_id: Mapping[str, m.Question | None] | None,
+        levels: set[str] | None,
+    ) -> None:
+        valid = self.items(rel, flags, "red_flags", m.RedFlag)
+        self.unique(rel, ((i, f.id) for i, f in valid), ("red_flags",), "red flag")
+        for i, flag in valid:
+            self.level(rel, ("red_flags", i, "level"), flag.level, levels)
+            self.condition(flag.when, by_id)
+            if not flag.sources:
+                self.error(
+                    rel, ("red_flags", i, "sources"), f"red flag '{flag.id}' has no sources; add a source", key=True
+                )
+
+    def check_cases(
+        self,
+        case_files: list[tuple[str, m.CasesFile | None]],
+        questions: m.QuestionsFile | None,
+        by_id: Mapping[str, m.Question | None] | None,
+        levels: set[str] | None,
+        type_ids: set[str],
+        flag_ids: set[str] | None,
+    ) -> tuple[list[m.Case], dict[str, Where]]:
+        cases: list[m.Case] = []
+        where: dict[str, Where] = {}
+        for rel, cases_file in case_files:
+            for i, case in self.items(rel, cases_file, "cases", m.Case):
+                at = ("cases", i)
+                case_where = Where(rel, *position(self.data[rel], at))
+                if case.id in where:
+                    self.error(rel, at + ("id",), f"duplicate case id '{case.id}' (first used at {where[case.id]})")
+                    continue
+                where[case.id] = case_where
+                cases.append(case)
+                self.check_case(rel, at, case, questions, by_id, levels, type_ids, flag_ids)
+        return cases, where
+
+    def check_case(
+        self,
+        rel: str,
+        at: tuple[Any, ...],
+        case: m.Case,
+        questions: m.QuestionsFile | None,
+        by_id: Mapping[str, m.Question | None] | None,
+        levels: set[str] | None,
+        type_ids: set[str],
+        flag_ids: set[str] | None,
+    ) -> None:
+        if by_id is not None:
+            valid = {qid: q for qid, q in by_id.items() if q is not None}
+            checkable = {qid: v for qid, v in case.answers.items() if by_id.get(qid, ...) is not None}
+            problems = answer_problems(valid, checkable)
+            for qid, message in problems:
+                self.error(rel, at + ("answers", qid), message, key=qid not in by_id)
+            if not problems and questions is not None:
+                asked = {q.id for q in applicable_in(questions.questions, case.answers)}
+                for qid in case.answers:
+                    if qid not in asked:
+                        self.lint(rel, at + ("answers", qid), f"case '{case.id}' answers '{qid}', which would not be asked")
+        expect = at + ("expect",)
+        for key in ("top3", "not_top3"):
+            for j, type_id in enumerate(getattr(case.expect, key)):
+                self.known(rel, expect + (key, j), type_id, type_ids, "type")
+        if case.expect.first is not None:
+            self.known(rel, expect + ("first",), case.expect.first, type_ids, "type")
+        for j, flag_id in enumerate(case.expect.red_flags if flag_ids is not None else ()):
+            self.known(rel, expect + ("red_flags", j), flag_id, flag_ids, "red flag")
+        self.level(rel, expect + ("care_level",), case.expect.care_level, levels)
+
+    def known(self, rel: str, path: tuple[Any, ...], value: str, known: set[str], what: str) -> None:
+        if value not in known:
+            self.error(rel, path, f"unknown {what} '{value}'{suggest(value, sorted(known))}")

@@ -1,0 +1,365 @@
+"""Typed, strict, frozen models of the rule files, and the loaded ``Rulebook``.
+
+One pydantic model per file kind (``QuestionsFile``, ``HairType``,
+``RedFlagsFile``, ``CareLevelsFile``, ``CasesFile``). Unknown keys are errors
+(``extra="forbid"``), values are never coerced (``strict=True``), and models
+cannot be changed after loading (``frozen=True``). Checks that need more than
+one file (question ids in conditions, care levels, case answers) live in
+``loader.py``.
+
+A model-level problem is raised as a ``PydanticCustomError`` whose context
+holds ``message`` and ``at`` (the key, or key path, the problem is about), so
+the loader can point at the exact line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .conditions import (
+    LOGIC_KEYS,
+    All,
+    AnyOf,
+    Condition,
+    ConditionError,
+    Not,
+    Match,
+    Where,
+    describe,
+    parse_condition,
+)
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+VALUE_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+URL_PATTERN = r"^https?://\S+$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+OptionValue = Annotated[str, StringConstraints(pattern=VALUE_PATTERN)]
+Text = Annotated[str, StringConstraints(pattern=r"\S")]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN)]
+DateText = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
+
+
+def problem(message: str, at: Any = None) -> PydanticCustomError:
+    """A validation error with a plain message, pointing at key path ``at``."""
+    return PydanticCustomError("rule", "{message}", {"message": message, "at": at})
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("number_type", "expected a number", {})
+
+
+def _condition(value: Any) -> Condition:
+    if isinstance(value, (All, AnyOf, Not, Match)):  # already parsed (built in Python)
+        return value
+    try:
+        return parse_condition(value)
+    except ConditionError as exc:
+        w = exc.where
+        raise PydanticCustomError(
+            "condition", "{message}", {"message": exc.message, "file": w.file, "line": w.line, "col": w.col}
+        ) from None
+
+
+Number = Annotated[int | float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+ConditionField = Annotated[
+    Any,
+    PlainValidator(_condition),
+    WithJsonSchema({"type": "object", "description": "a condition (see rules/README.md)"}),
+]
+
+
+class Model(BaseModel):
+    """Base for every rule-file model: strict, frozen, no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --- questions.yaml --------------------------------------------------------------
+
+
+class Option(Model):
+    """One answer a person can choose."""
+
+    value: OptionValue
+    label: Text
+    hint: Text | None = None
+    exclusive: bool = False
+
+
+class Question(Model):
+    """One question; ``ask_when`` may only refer to earlier questions."""
+
+    id: Id
+    section: Id
+    text: Text
+    text_child: Text | None = None
+    hint: Text | None = None
+    kind: Literal["one", "several", "number"]
+    options: tuple[Option, ...] = ()
+    min: Number | None = None
+    max: Number | None = None
+    unit: Text | None = None
+    ask_when: ConditionField | None = None
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+    def label(self, value: Any) -> str:
+        """The label of an option value (the value itself when unknown)."""
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return str(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> Question:
+        if self.id in LOGIC_KEYS:
+            raise problem(f"'{self.id}' cannot be a question id: it is a condition keyword", "id")
+        if self.kind == "number":
+            if self.options:
+                raise problem("a number question has no options; use min and max", "options")
+            if self.min is not None and self.max is not None and self.min > self.max:
+                raise problem(f"min ({self.min}) is greater than max ({self.max})", "max")
+            return self
+        for key in ("min", "max", "unit"):
+            if getattr(self, key) is not None:
+                raise problem(f"'{key}' is only for number questions", key)
+        if len(self.options) < 2:
+            raise problem(f"a '{self.kind}' question needs at least two options", "options")
+        seen: set[str] = set()
+        for i, option in enumerate(self.options):
+            if option.value in seen:
+                raise problem(f"duplicate option value '{option.value}'", ("options", i, "value"))
+            seen.add(option.value)
+            if option.exclusive and self.kind != "several":
+                raise problem("'exclusive' is only for several-choice questions", ("options", i, "exclusive"))
+        return self
+
+
+class QuestionsFile(Model):
+    """questions.yaml: section captions and the ordered questions."""
+
+    sections: dict[Id, Text]
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+# --- types/<id>.yaml ----------------------------------------------------------------
+
+
+class SourceRef(Model):
+    """A credible source: title and address."""
+
+    title: Text
+    url: Url
+
+
+class Review(Model):
+    """Clinical review status; ``reviewed`` needs a named reviewer and a date."""
+
+    status: Literal["draft", "reviewed"]
+    reviewer: Text | None = None
+    date: DateText | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Review:
+        if self.status == "reviewed":
+            if self.reviewer is None:
+                raise problem("a reviewed rule needs the reviewer's name", "reviewer")
+            if self.date is None:
+                raise problem("a reviewed rule needs the review date (YYYY-MM-DD)", "date")
+        return self
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("int_type", "expected a whole number", {})
+
+
+def _points(value: Any) -> int:
+    value = _strict_int(value)
+    if value == 0:
+        raise problem("points must not be 0 (use a positive or a negative whole number)")
+    return value
+
+
+class Evidence(Model):
+    """A finding: when its condition holds, the type gets ``points``."""
+
+    when: ConditionField
+    points: Annotated[int, PlainValidator(_points), WithJsonSchema({"type": "integer"})]
+    because: Text
+
+
+class HairType(Model):
+    """One documented hair-loss type (``types/<id>.yaml``)."""
+
+    id: Id
+    name: Text
+    other_names: tuple[Text, ...] = ()
+    group: Text | None = None
+    summary: Text
+    threshold: Annotated[int, Field(gt=0)]
+    care_level: Id
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+    doctor_may: tuple[Text, ...] = ()
+    treatments: tuple[Text, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    review: Review
+
+
+# --- red_flags.yaml ----------------------------------------------------------------
+
+
+class RedFlag(Model):
+    """A finding that raises the care level on its own."""
+
+    id: Id
+    level: Id
+    interrupt: bool = False
+    when: ConditionField
+    message: Text
+    sources: tuple[SourceRef, ...] = ()
+
+
+class RedFlagsFile(Model):
+    """red_flags.yaml."""
+
+    red_flags: tuple[RedFlag, ...] = ()
+
+
+# --- care_levels.yaml ----------------------------------------------------------------
+
+
+class CareLevel(Model):
+    """How soon to get care, and what to do."""
+
+    id: Id
+    label: Text
+    timeframe: Text
+    meaning: Text
+    what_to_do: tuple[Text, ...] = ()
+
+
+class HelpLine(Model):
+    """A help line a deployer can localise."""
+
+    id: Id
+    name: Text
+    region: Text | None = None
+    contact: Text
+    detail: Text | None = None
+
+
+class CareLevelsFile(Model):
+    """care_levels.yaml: levels, most urgent first."""
+
+    levels: tuple[CareLevel, ...] = Field(min_length=1)
+    unclear_level: Id
+    help_lines: tuple[HelpLine, ...] = ()
+
+
+# --- cases/*.yaml ----------------------------------------------------------------------
+
+
+class Expect(Model):
+    """What a worked case expects from the engine."""
+
+    top3: tuple[Id, ...] = Field(default=(), max_length=3)
+    first: Id | None = None
+    unclear: bool | None = None
+    care_level: Id
+    red_flags: tuple[Id, ...] = ()
+    not_top3: tuple[Id, ...] = ()
+
+
+class Case(Model):
+    """A worked case: answers and what the rules must make of them."""
+
+    id: Id
+    title: Text
+    answers: dict[Id, Any]
+    expect: Expect
+
+
+class CasesFile(Model):
+    """One file of worked cases."""
+
+    cases: tuple[Case, ...] = Field(min_length=1)
+
+
+# --- the loaded rulebook ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Rulebook:
+    """Every rule file, validated; built once by ``load_rulebook``.
+
+    ``version`` is computed at load time; lookups are precomputed so that
+    evaluation never reparses or rehashes anything.
+    """
+
+    root: Path
+    version: str
+    sections: Mapping[str, str]
+    questions: tuple[Question, ...]
+    types: tuple[HairType, ...]
+    red_flags: tuple[RedFlag, ...]
+    care: CareLevelsFile
+    cases: tuple[Case, ...] = ()
+    case_where: Mapping[str, Where] = field(default_factory=dict)
+    lints: tuple[str, ...] = ()
+    question_by_id: Mapping[str, Question] = field(init=False, repr=False)
+    type_by_id: Mapping[str, HairType] = field(init=False, repr=False)
+    red_flag_by_id: Mapping[str, RedFlag] = field(init=False, repr=False)
+    level_rank: Mapping[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        def index(items: Any) -> Mapping[str, Any]:
+            return MappingProxyType({item.id: item for item in items})
+
+        object.__setattr__(self, "question_by_id", index(self.questions))
+        object.__setattr__(self, "type_by_id", index(self.types))
+        object.__setattr__(self, "red_flag_by_id", index(self.red_flags))
+        object.__setattr__(self, "level_rank", MappingProxyType({lv.id: i for i, lv in enumerate(self.care.levels)}))
+
+    @property
+    def levels(self) -> tuple[CareLevel, ...]:
+        """Care levels, most urgent first."""
+        return self.care.levels
+
+    @property
+    def unclear_level(self) -> str:
+        return self.care.unclear_level
+
+    @property
+    def help_lines(self) -> tuple[HelpLine, ...]:
+        return self.care.help_lines
+
+    def level(self, level_id: str) -> CareLevel:
+        """The care level with this id."""
+        return self.care.levels[self.level_rank[level_id]]
+
+    def describe(self, condition: Condition) -> str:
+        """A condition in plain words (see ``conditions.describe``)."""
+        return describe(condition, self.question_by_id)
