@@ -127,6 +127,14 @@ def question(question_id: str):
             return redirect(url_for("questionnaire.help_now", **({"return": RETURN_TO_CHECK} if returning else {})))
         return _where_next(answers, returning)
 
+    # A value that is not one of the options cannot come from this page's form:
+    # refuse it with a 4xx (the page is shown again, answers so far are kept).
+    status = 200
+    if request.method == "POST" and current.kind != "number":
+        allowed = set(current.option_values)
+        if any(value not in allowed for value in request.form.getlist("answer")):
+            status = 400
+
     index = path.index(question_id)
     if returning:
         back_url = url_for("questionnaire.check_answers")
@@ -142,7 +150,7 @@ def question(question_id: str):
         caption=rulebook.sections.get(current.section, ""),
         back_url=back_url,
         title_prefix="Error: " if form.errors else "",
-    ), (400 if form.errors else 200)
+    ), status
 
 
 def _new_interrupt(answers: dict[str, Any]):

@@ -1,0 +1,92 @@
+"""Journeys of real-looking people through the questionnaire in Chromium.
+
+Each asserts what the result page shows: the types to ask a doctor about and
+the care level. The people are described in plain words; the rules decide.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Person, assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+NO_EXTRAS = {"hair_care": ["none"], "body": ["none"], "history": ["none"], "impact": ["not_much"]}
+
+SUDDEN_PATCH = {
+    "respondent": "self", "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m",
+    "pattern": "round_patches", "patch_signs": ["exclamation"], "scalp": ["none"], "other_hair": ["none"],
+    "events": ["none"], **NO_EXTRAS,
+}
+
+RECEDING_MAN = {
+    "respondent": "self", "age": 31, "sex": "male", "onset": "years", "duration": "gt_12m",
+    "pattern": "temples_crown", "shedding": "no_extra", "scalp": ["none"], "other_hair": ["none"],
+    "events": ["none"], "treatments": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
+}
+
+AFTER_CHILDBIRTH = {
+    "respondent": "self", "age": 32, "sex": "female", "life_stage": ["recent_birth"], "onset": "sudden",
+    "duration": "lt_1m", "pattern": "all_over", "shedding": "handfuls", "scalp": ["none"],
+    "other_hair": ["none"], "events": ["childbirth"], "event_timing": "1_6m", "texture": "wavy", **NO_EXTRAS,
+}
+
+CHILD_KERION = {
+    "respondent": "parent", "age": 6, "sex": "male", "onset": "sudden", "duration": "lt_1m",
+    "pattern": "scaly_patch", "patch_signs": ["black_dots", "getting_bigger"],
+    "scalp": ["itch", "scaling", "pus", "boggy_swelling", "tender"], "other_hair": ["none"],
+    "events": ["none"], "body": ["fever", "neck_glands"], "history": ["ringworm_contact"],
+    "impact": ["not_much"],
+}
+
+WOMAN_ANDROGEN = {
+    "respondent": "self", "age": 26, "sex": "female", "life_stage": ["none"], "onset": "months",
+    "duration": "gt_12m", "pattern": "widening_part", "shedding": "more_roots", "scalp": ["none"],
+    "other_hair": ["none"], "events": ["none"], "texture": "straight", "treatments": ["none"],
+    "hair_care": ["none"], "body": ["irregular_periods", "acne", "excess_hair"], "history": ["none"],
+    "impact": ["low_anxious"],
+}
+
+SELF_HARM = {**SUDDEN_PATCH, "pattern": "many_patches", "other_hair": ["eyebrows_all", "eyelashes"], "pulling": "no",
+             "impact": ["low_anxious", "avoiding", "self_harm_thoughts"]}
+
+
+@pytest.mark.parametrize(
+    ("person", "expected_types", "care"),
+    [
+        pytest.param(SUDDEN_PATCH, ["Alopecia areata"], "soon", id="sudden-round-patch"),
+        pytest.param(RECEDING_MAN, ["Male pattern hair loss"], "routine", id="receding-temples-family"),
+        pytest.param(AFTER_CHILDBIRTH, ["Telogen effluvium"], "routine", id="shedding-after-childbirth"),
+        pytest.param(CHILD_KERION, ["Tinea capitis"], "urgent", id="child-scaly-patch-pus-fever"),
+        pytest.param(WOMAN_ANDROGEN, ["Female pattern hair loss"], "soon", id="crown-thinning-periods-acne"),
+    ],
+)
+def test_journey(strict_page: Page, rulebook, person, expected_types, care) -> None:
+    walker = Person(strict_page, rulebook, person)
+    walker.start()
+    walker.walk_to_check_answers()
+    walker.see_result()
+    suggested = walker.suggested()
+    for name in expected_types:
+        assert any(s.startswith(name) for s in suggested[:3]), suggested
+    assert walker.care_level() == care
+    assert len(walker.asked) <= 17, walker.asked
+
+
+def test_self_harm_interrupts_at_once_with_help(strict_page: Page, rulebook) -> None:
+    walker = Person(strict_page, rulebook, SELF_HARM)
+    walker.start()
+    while walker.current_question() != "impact":
+        walker.answer_current()
+    walker.answer_current()
+    expect(strict_page).to_have_url("/help-now")
+    expect(strict_page.get_by_role("heading", level=1)).to_have_text("Please get support now")
+    expect(strict_page.get_by_text("116 123")).to_be_visible()
+    assert_no_axe_violations(strict_page)
+    strict_page.get_by_role("link", name="Continue with the questions").click()
+    expect(strict_page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    walker.see_result()
+    assert walker.care_level() == "emergency"
+    expect(strict_page.locator(".care-card")).to_contain_text("988")
