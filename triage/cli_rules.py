@@ -2,6 +2,8 @@
 
     triage rules check [DIR]     validate a rules folder (exit 1 with file:line errors)
     triage rules cases [DIR]     run the worked cases (exit 1 on any failure)
+    triage rules export [--format html|markdown] [--output FILE] [DIR]
+                                 the whole rulebook as one printable document
     triage questions [--json] [--rules DIR]
     triage evaluate FILE [--json] [--rules DIR]   (exit 2 when the answers are invalid)
 
@@ -115,6 +117,36 @@ def cases_command(rules_dir: Path | None) -> None:
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         click.get_current_context().exit(1)
+
+
+@rules_group.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "markdown"]),
+    default="html",
+    show_default=True,
+    help="HTML (one self-contained page) or Markdown.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of the terminal.",
+)
+@click.argument("rules_dir", required=False, type=RULES_DIR)
+def export_command(fmt: str, output: Path | None, rules_dir: Path | None) -> None:
+    """Write the whole rulebook as one printable document (types, questions, red flags, cases, warnings)."""
+    from .export import export
+
+    rulebook = _load(rules_dir)
+    document = export(rulebook, fmt)
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    output.write_text(document, encoding="utf-8")
+    click.echo(f"Wrote {output} ({fmt}, rulebook version {rulebook.version})", err=True)
 
 
 # --- questions ------------------------------------------------------------------------------

@@ -1,13 +1,179 @@
-"""The clinician's way through: the rulebook as a readable document under /rules."""
+"""The clinician's way through: the loaded rulebook as a readable document under /rules.
+
+Also /result/trace: the same trace page for the person's own answers.
+
+Every page is made from ``app.extensions["rulebook"]`` (what actually runs)
+and ``app.extensions["rulebook_review"]``: the worked cases' results, coverage
+and lint warnings, worked out once when this blueprint is registered (the
+rulebook is frozen, so they never go stale), never per request.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from typing import Any
 
-bp = Blueprint("clinician", __name__, url_prefix="/rules")
+from flask import Blueprint, Flask, abort, current_app, render_template
+from markupsafe import Markup
+
+from triage import questionnaire
+from triage.rulebook import Assessment, Rulebook, evaluate, next_question
+from triage.rulebook.diagram import flow_svg
+from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
+
+# No url_prefix: the rulebook pages are under /rules, and /result/trace (the
+# person's own trace, beside /result) is here too because it renders the same page.
+bp = Blueprint("clinician", __name__)
+
+REVIEW_KEY = "rulebook_review"
+FLOW_KEY = "rulebook_flow_svg"
 
 
-@bp.get("/")
+@bp.record_once
+def _review_at_start(state: Any) -> None:
+    """Run the cases and lints once, when the app is built."""
+    prepare(state.app)
+
+
+def prepare(app: Flask) -> RulebookReview:
+    """Build (once) the review and the flow picture of the app's rulebook."""
+    review = app.extensions.get(REVIEW_KEY)
+    if review is None or review.rulebook is not app.extensions["rulebook"]:
+        rulebook = app.extensions["rulebook"]
+        review = build_review(rulebook)
+        app.extensions[REVIEW_KEY] = review
+        app.extensions[FLOW_KEY] = Markup(flow_svg(rulebook))
+    return review
+
+
+def _rulebook() -> Rulebook:
+    return current_app.extensions["rulebook"]
+
+
+def _review() -> RulebookReview:
+    return prepare(current_app)
+
+
+def _render(template: str, **context: Any) -> str:
+    review = _review()
+    return render_template(template, rulebook=review.rulebook, review=review, **context)
+
+
+@bp.get("/rules/")
 def index():
-    """Overview of the loaded rulebook: version, counts and how to check it."""
-    return render_template("clinician/index.html", rulebook=current_app.extensions.get("rulebook"))
+    """Overview: version, date, counts, review status of each type file, warnings, sections."""
+    return _render("clinician/index.html")
+
+
+@bp.get("/rules/types/<type_id>")
+def hair_type(type_id: str):
+    """One type: summary, evidence in plain words with points and reasons, sources, cases."""
+    found = _rulebook().type_by_id.get(type_id)
+    if found is None:
+        abort(404)
+    return _render("clinician/type.html", t=found, heading=found.name)
+
+
+@bp.get("/rules/questions")
+def questions():
+    """Every question with its options and when it is asked, and a picture of the branching."""
+    return _render("clinician/questions.html", flow=current_app.extensions[FLOW_KEY])
+
+
+@bp.get("/rules/red-flags")
+def red_flags():
+    """Every red flag: condition in plain words, care level, message, sources, cases."""
+    return _render("clinician/red_flags.html")
+
+
+@bp.get("/rules/cases")
+def cases():
+    """Every worked case: expected, what the rules give now, pass or fail."""
+    return _render("clinician/cases.html")
+
+
+@bp.get("/rules/cases/<case_id>")
+def case(case_id: str):
+    """One worked case: its answers in words, expected and actual, pass or fail."""
+    review = _review()
+    result = review.result_by_id.get(case_id)
+    if result is None:
+        abort(404)
+    found = next(c for c in review.rulebook.cases if c.id == case_id)
+    return _render(
+        "clinician/case.html",
+        case=found,
+        result=result,
+        answers=case_answers(review.rulebook, found),
+        heading=f"Case: {found.title}",
+    )
+
+
+@bp.get("/rules/cases/<case_id>/trace")
+def case_trace(case_id: str):
+    """How the rules worked out one case: every rule that fired, scores, thresholds, care level."""
+    review = _review()
+    result = review.result_by_id.get(case_id)
+    if result is None:
+        abort(404)
+    found = next(c for c in review.rulebook.cases if c.id == case_id)
+    return render_trace(
+        result.assessment,
+        heading=f"How this case was worked out: {found.title}",
+        case=found,
+        result=result,
+        answers=case_answers(review.rulebook, found),
+    )
+
+
+@bp.get("/rules/coverage")
+def coverage():
+    """Which questions each type's evidence uses, which cases reach what, and the warnings."""
+    return _render("clinician/coverage.html")
+
+
+@bp.get("/result/trace")
+def result_trace():
+    """How the person's own summary was worked out, from the answers in their session.
+
+    Only reads the session (nothing is stored or logged); like /result, it goes
+    to the first unanswered question while the answers are incomplete.
+    """
+    answers = questionnaire._answers()
+    rulebook = _rulebook()
+    if not answers or next_question(rulebook, answers) is not None:
+        return questionnaire._where_next(answers)
+    return render_trace(
+        evaluate(rulebook, answers),
+        heading="How your summary was worked out",
+        person=True,
+        for_child=questionnaire._for_child(answers),
+        answers=answers_in_words(rulebook, answers),
+    )
+
+
+# --- traces -------------------------------------------------------------------------------
+
+
+def render_trace(assessment: Assessment, heading: str, **context: Any) -> str:
+    """The trace page for an assessment: ``context`` adds ``case``/``result`` or ``person``."""
+    review = _review()
+    rulebook = review.rulebook
+    shown = {s.type_id: i for i, s in enumerate(assessment.suggestions, 1)}
+    order = {t.id: i for i, t in enumerate(rulebook.types)}
+    scores = sorted(
+        assessment.all_scores,
+        key=lambda s: (s.type_id not in shown, shown.get(s.type_id, 0), -s.score, order[s.type_id]),
+    )
+    contributions = [("red_flag", f.id, f.level) for f in assessment.red_flags]
+    contributions += [("type", s.type_id, s.care_level) for s in assessment.suggestions]
+    if assessment.unclear:
+        contributions.append(("unclear", None, rulebook.unclear_level))
+    return _render(
+        "clinician/trace.html",
+        assessment=assessment,
+        scores=scores,
+        shown=shown,
+        contributions=contributions,
+        heading=heading,
+        **context,
+    )

@@ -410,7 +410,7 @@ def _describe(condition: Condition, questions: Mapping[str, Question], nested: b
     return _describe_test(condition, questions, negated=False)
 
 
-def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool) -> str:
+def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool, quoted: bool = False) -> str:
     name = _question_name(test.question)
     op = test.op
     if op == "answered":
@@ -420,8 +420,12 @@ def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool
         words = op.replace("_", " ")
         return f"{name} is {'not ' if negated else ''}{words} {_number_text(test.values[0])}"
     labels = _labels(test, questions)
-    # Labels that contain commas are separated by semicolons, so the list stays readable.
-    listed = ("; " if any("," in label for label in labels) else ", ").join(labels)
+    if quoted:  # quoted labels read clearly mid-sentence, commas and all
+        labels = [f"\u201c{label}\u201d" for label in labels]
+        listed = ", ".join(labels)
+    else:
+        # Labels that contain commas are separated by semicolons, so the list stays readable.
+        listed = ("; " if any("," in label for label in labels) else ", ").join(labels)
     if op in ("equals", "one_of"):
         if len(labels) == 1:
             return f"{name} is {'not ' if negated else ''}{listed}"
@@ -431,3 +435,79 @@ def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool
             return f"{name} {'does not include' if negated else 'includes'} {listed}"
         return f"{name} includes {'none' if negated else 'any'} of: {listed}"
     return f"{name} {'does not include all' if negated else 'includes all'} of: {listed}"
+
+
+# --- plain words, as a tree ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A condition in plain words, kept as a tree so it can be shown as nested lists.
+
+    ``kind`` is ``test`` (``text`` is one sentence, the same words as
+    ``describe``) or a group: ``all`` ("All of these"), ``any`` ("At least one
+    of these"), ``none`` (``not`` of ``any``: "None of these") or ``not_all``
+    (``not`` of ``all``: "Not all of these"), whose ``items`` are trees too.
+    """
+
+    kind: str
+    text: str = ""
+    items: tuple[Plain, ...] = ()
+
+    LEADS = {
+        "all": "All of these:",
+        "any": "At least one of these:",
+        "none": "None of these:",
+        "not_all": "Not all of these:",
+    }
+
+    @property
+    def lead(self) -> str:
+        """The words before a group's items ("All of these:")."""
+        return self.LEADS.get(self.kind, "")
+
+    @property
+    def is_test(self) -> bool:
+        return self.kind == "test"
+
+    def lines(self, indent: str = "  ", bullet: str = "- ") -> list[str]:
+        """The tree as indented bullet lines (for Markdown and the terminal)."""
+        if self.is_test:
+            return [bullet + self.text]
+        out = [bullet + self.lead]
+        for item in self.items:
+            out += [indent + line for line in item.lines(indent, bullet)]
+        return out
+
+
+def explain(condition: Condition, questions: Mapping[str, Question]) -> Plain:
+    """A condition in plain words as a tree (see ``Plain``).
+
+    Tests read as in ``describe``, with the option labels in quotation marks
+    (``Pattern is \u201cMany patches\u201d``); ``all``/``any`` become groups so a
+    long condition can be read as nested lists; ``not`` of a single test reads
+    as the negated test ("Sex is not Female"), ``not`` of ``any`` as "None of
+    these" and ``not`` of ``all`` as "Not all of these". A group of one item
+    is shown as that item.
+    """
+    if isinstance(condition, (All, AnyOf)):
+        items = tuple(explain(item, questions) for item in condition.items)
+        if len(items) == 1:
+            return items[0]
+        return Plain("all" if isinstance(condition, All) else "any", items=items)
+    if isinstance(condition, Not):
+        inner = condition.item
+        if isinstance(inner, Match):
+            return Plain("test", _describe_test(inner, questions, negated=True, quoted=True))
+        if isinstance(inner, Not):
+            return explain(inner.item, questions)
+        items = tuple(explain(item, questions) for item in inner.items)
+        if len(items) == 1:
+            return explain(Not(inner.items[0]), questions)
+        return Plain("none" if isinstance(inner, AnyOf) else "not_all", items=items)
+    return Plain("test", _describe_test(condition, questions, negated=False, quoted=True))
+
+
+def questions_in(condition: Condition) -> tuple[str, ...]:
+    """The ids of the questions a condition looks at, in order of first use."""
+    return tuple(dict.fromkeys(test.question for test in condition.matches()))

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,27 @@ def validation_problems(exc: ValidationError, data: Any, rel: str, model: type[B
 # --- the loader ------------------------------------------------------------------------
 
 
+def _committed_date(root: Path) -> date | None:
+    """The date of the last commit touching ``root``, if it is in git and unchanged since."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args, "--", "."],
+                capture_output=True, text=True, timeout=5, check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("status", "--porcelain", "--untracked-files=all") != "":
+        return None  # not a git checkout, git missing, or uncommitted changes
+    stamp = git("log", "-1", "--format=%cs")
+    try:
+        return date.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+
+
 class _Loader:
     """Collects problems while reading one rules folder."""
 
@@ -197,6 +220,7 @@ class _Loader:
         self.data: dict[str, Any] = {}
         self.found: list[str] = []  # every rule file present, sorted
         self.digest = hashlib.sha256()
+        self.newest: float | None = None  # the newest modification time of a rule file
 
     def rel(self, path: Path) -> str:
         return f"{self.name}/{path.relative_to(self.root).as_posix()}"
@@ -233,6 +257,8 @@ class _Loader:
                 continue
             self.found.append(rel)
             raw = path.read_bytes()
+            mtime = path.stat().st_mtime
+            self.newest = mtime if self.newest is None else max(self.newest, mtime)
             inner = path.relative_to(self.root).as_posix()
             self.digest.update(inner.encode("utf-8") + b"\0" + raw + b"\0")
             data, problems = read_yaml(raw, rel)
@@ -287,7 +313,20 @@ class _Loader:
             cases=tuple(cases),
             case_where=case_where,
             lints=tuple(str(p) for p in sorted(set(self.lints))),
+            updated=self.updated(),
         )
+
+    def updated(self) -> date | None:
+        """The day the rule files last changed.
+
+        In a git checkout whose rule files have no uncommitted change, that is
+        the date of the last commit that touched them (a fresh clone gives every
+        file the clone's time, which says nothing). Otherwise (no git, edits not
+        yet committed) it is the day (UTC) the newest rule file was written.
+        """
+        if self.newest is None:
+            return None
+        return _committed_date(self.root) or datetime.fromtimestamp(self.newest, tz=timezone.utc).date()
 
     # cross-file checks
 

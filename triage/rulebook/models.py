@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -316,7 +317,9 @@ class Rulebook:
     """Every rule file, validated; built once by ``load_rulebook``.
 
     ``version`` is computed at load time; lookups are precomputed so that
-    evaluation never reparses or rehashes anything.
+    evaluation never reparses or rehashes anything. ``updated`` is the date
+    the newest rule file was last changed (its modification time, in UTC),
+    also read once at load time.
     """
 
     root: Path
@@ -329,6 +332,7 @@ class Rulebook:
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
     lints: tuple[str, ...] = ()
+    updated: date | None = None
     question_by_id: Mapping[str, Question] = field(init=False, repr=False)
     type_by_id: Mapping[str, HairType] = field(init=False, repr=False)
     red_flag_by_id: Mapping[str, RedFlag] = field(init=False, repr=False)

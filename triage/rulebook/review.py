@@ -1,0 +1,383 @@
+"""The clinician's review of a loaded rulebook: case results, coverage and lint warnings.
+
+``build_review(rulebook) -> RulebookReview`` runs every worked case once and
+works out, from the rules as loaded:
+
+- which cases reach each type (in the first three now, or expected there),
+  which cases each red flag fires in, which cases each piece of evidence
+  counts in, and how many cases answer each question;
+- the coverage matrix: for each type, how many pieces of its evidence look at
+  each question;
+- lint warnings (``Lint``): a type no case reaches, evidence on a question no
+  case answers, evidence that counts in no case, a red flag no case covers, a
+  type with fewer than two sources, a failing case, a type file still in draft.
+
+Pure and deterministic: no Flask here. The web app builds the review once at
+start-up (the rulebook is frozen, so it never goes stale); the export command
+builds it once per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .conditions import Plain, Where, explain, questions_in
+from .engine import CaseResult, run_cases
+
+if TYPE_CHECKING:
+    from .models import Case, Evidence, HairType, Question, Rulebook
+
+MIN_SOURCES = 2
+
+# Lint kinds, in the order they are shown, with a heading for each.
+LINT_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "type_unreached": "Types that no case reaches",
+        "evidence_unanswered": "Evidence on questions that no case answers",
+        "evidence_unfired": "Evidence that counts in no case",
+        "red_flag_uncovered": "Red flags that fire in no case",
+        "few_sources": f"Types with fewer than {MIN_SOURCES} sources",
+        "case_failing": "Cases that fail",
+        "draft": "Type files still in draft",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Lint:
+    """One warning about the rulebook.
+
+    ``subject`` is what it is about: ``("type", id)``, ``("red_flag", id)``,
+    ``("question", id)`` or ``("case", id)``; ``where`` the rule-file place.
+    """
+
+    kind: str
+    subject: tuple[str, str]
+    message: str
+    where: Where | None = None
+
+    @property
+    def heading(self) -> str:
+        return LINT_KINDS[self.kind]
+
+    def __str__(self) -> str:
+        place = f"{self.where.file_line}: " if self.where else ""
+        return f"{place}warning: {self.message}"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One piece of a type's evidence, ready to show: plain words, points, reason, cases."""
+
+    index: int
+    evidence: Evidence
+    plain: Plain
+    questions: tuple[str, ...]
+    case_ids: tuple[str, ...]
+
+    @property
+    def points(self) -> int:
+        return self.evidence.points
+
+    @property
+    def because(self) -> str:
+        return self.evidence.because
+
+    @property
+    def where(self) -> Where:
+        return self.evidence.when.where
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A case that reaches a type: where it ranks now (None when not shown) and whether it expects it."""
+
+    case_id: str
+    rank: int | None
+    expected: bool
+
+
+@dataclass(frozen=True)
+class QuestionUse:
+    """Who looks at a question: types (through evidence), red flags, later questions' ask_when."""
+
+    types: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    questions: tuple[str, ...]
+    case_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RulebookReview:
+    """Everything the clinician pages and the export show, computed once."""
+
+    rulebook: Rulebook
+    results: tuple[CaseResult, ...]
+    result_by_id: Mapping[str, CaseResult]
+    evidence: Mapping[str, tuple[EvidenceRow, ...]]
+    reaches: Mapping[str, tuple[Reach, ...]]
+    flag_cases: Mapping[str, tuple[str, ...]]
+    question_use: Mapping[str, QuestionUse]
+    ask_when: Mapping[str, Plain | None]
+    red_flag_plain: Mapping[str, Plain]
+    matrix: Mapping[str, Mapping[str, int]]
+    matrix_questions: tuple[str, ...]
+    lints: tuple[Lint, ...]
+
+    # --- summaries ---------------------------------------------------------------
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.results if r.passed)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.passed
+
+    @property
+    def drafts(self) -> tuple[HairType, ...]:
+        return tuple(t for t in self.rulebook.types if t.review.status == "draft")
+
+    @property
+    def newest_review(self) -> str | None:
+        """The newest review date of any type file (YYYY-MM-DD), or None when none is reviewed."""
+        dates = [t.review.date for t in self.rulebook.types if t.review.date]
+        return max(dates) if dates else None
+
+    def lints_by_kind(self) -> list[tuple[str, str, tuple[Lint, ...]]]:
+        """(kind, heading, lints) for each kind that has any, in the order of ``LINT_KINDS``."""
+        groups = []
+        for kind, heading in LINT_KINDS.items():
+            found = tuple(lint for lint in self.lints if lint.kind == kind)
+            if found:
+                groups.append((kind, heading, found))
+        return groups
+
+    def lints_about(self, kind: str, subject_id: str) -> tuple[Lint, ...]:
+        """The lints about one type, red flag, question or case."""
+        return tuple(lint for lint in self.lints if lint.subject == (kind, subject_id))
+
+    # --- traces ------------------------------------------------------------------
+
+    def evidence_at(self, type_id: str, where: Where) -> EvidenceRow | None:
+        """The evidence row of a type whose condition starts at ``where`` (how a trace hit is explained)."""
+        for row in self.evidence.get(type_id, ()):
+            if row.where == where:
+                return row
+        return None
+
+    def explain(self, condition: Any) -> Plain:
+        return explain(condition, self.rulebook.question_by_id)
+
+
+# --- answers in words --------------------------------------------------------------------
+
+
+def answer_words(question: Question, value: Any) -> list[str]:
+    """An answer as the person saw it: option labels, or the number with its unit."""
+    if value is None:
+        return ["(no answer)"]
+    if question.kind == "number":
+        unit = f" {question.unit}" if question.unit else ""
+        number = int(value) if isinstance(value, float) and value.is_integer() else value
+        return [f"{number}{unit}"]
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [question.label(v) for v in values]
+
+
+def answers_in_words(rulebook: Rulebook, answers: Mapping[str, Any]) -> list[tuple[Question | None, str, list[str]]]:
+    """(question, question id, answer labels) for each answer, in question order."""
+    rows: list[tuple[Question | None, str, list[str]]] = []
+    for question in rulebook.questions:
+        if question.id in answers:
+            rows.append((question, question.id, answer_words(question, answers[question.id])))
+    for qid, value in answers.items():  # not expected: the loader rejects unknown questions
+        if qid not in rulebook.question_by_id:
+            rows.append((None, qid, [str(value)]))
+    return rows
+
+
+def case_answers(rulebook: Rulebook, case: Case) -> list[tuple[Question | None, str, list[str]]]:
+    """A worked case's answers in words, in question order."""
+    return answers_in_words(rulebook, case.answers)
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = None) -> RulebookReview:
+    """Run the cases (unless ``results`` are given) and work out coverage and lints."""
+    if results is None:
+        results = run_cases(rulebook)
+    by_case = {case.id: case for case in rulebook.cases}
+    questions = rulebook.question_by_id
+
+    # Which cases each piece of evidence counts in, and which questions it looks at.
+    evidence: dict[str, tuple[EvidenceRow, ...]] = {}
+    for hair_type in rulebook.types:
+        rows = []
+        for index, item in enumerate(hair_type.evidence):
+            fired_in = tuple(
+                r.case_id for r in results if item.when.holds(by_case[r.case_id].answers)
+            )
+            rows.append(
+                EvidenceRow(index, item, explain(item.when, questions), questions_in(item.when), fired_in)
+            )
+        evidence[hair_type.id] = tuple(rows)
+
+    # Which cases reach each type: shown now, or expected.
+    reaches: dict[str, list[Reach]] = {t.id: [] for t in rulebook.types}
+    for result in results:
+        case = by_case[result.case_id]
+        expected = set(case.expect.top3) | ({case.expect.first} if case.expect.first else set())
+        shown = {s.type_id: i for i, s in enumerate(result.assessment.suggestions, 1)}
+        for type_id in reaches:
+            if type_id in shown or type_id in expected:
+                reaches[type_id].append(Reach(result.case_id, shown.get(type_id), type_id in expected))
+
+    flag_cases = {
+        flag.id: tuple(r.case_id for r in results if any(f.id == flag.id for f in r.assessment.red_flags))
+        for flag in rulebook.red_flags
+    }
+
+    answered_by = {
+        q.id: tuple(c.id for c in rulebook.cases if q.id in c.answers and c.answers[q.id] is not None)
+        for q in rulebook.questions
+    }
+    question_use = {
+        q.id: QuestionUse(
+            types=tuple(t.id for t in rulebook.types if any(q.id in row.questions for row in evidence[t.id])),
+            red_flags=tuple(f.id for f in rulebook.red_flags if q.id in questions_in(f.when)),
+            questions=tuple(
+                other.id for other in rulebook.questions if other.ask_when is not None and q.id in questions_in(other.ask_when)
+            ),
+            case_ids=answered_by[q.id],
+        )
+        for q in rulebook.questions
+    }
+
+    matrix = {
+        t.id: {q.id: sum(1 for row in evidence[t.id] if q.id in row.questions) for q in rulebook.questions}
+        for t in rulebook.types
+    }
+    used = tuple(q.id for q in rulebook.questions if any(matrix[t.id][q.id] for t in rulebook.types))
+
+    lints = _lints(rulebook, results, evidence, reaches, flag_cases, answered_by)
+    return RulebookReview(
+        rulebook=rulebook,
+        results=results,
+        result_by_id=MappingProxyType({r.case_id: r for r in results}),
+        evidence=MappingProxyType(evidence),
+        reaches=MappingProxyType({k: tuple(v) for k, v in reaches.items()}),
+        flag_cases=MappingProxyType(flag_cases),
+        question_use=MappingProxyType(question_use),
+        ask_when=MappingProxyType(
+            {q.id: explain(q.ask_when, questions) if q.ask_when is not None else None for q in rulebook.questions}
+        ),
+        red_flag_plain=MappingProxyType({f.id: explain(f.when, questions) for f in rulebook.red_flags}),
+        matrix=MappingProxyType({k: MappingProxyType(v) for k, v in matrix.items()}),
+        matrix_questions=used,
+        lints=tuple(lints),
+    )
+
+
+def _type_where(rulebook: Rulebook, hair_type: HairType) -> Where:
+    """The type's file (line 1): conditions remember their file, as the loader named it."""
+    file = hair_type.evidence[0].when.where.file if hair_type.evidence else "<data>"
+    if file == "<data>":
+        file = f"{rulebook.root.resolve().name}/types/{hair_type.id}.yaml"
+    return Where(file, 1, 1)
+
+
+def _lints(
+    rulebook: Rulebook,
+    results: tuple[CaseResult, ...],
+    evidence: Mapping[str, tuple[EvidenceRow, ...]],
+    reaches: Mapping[str, list[Reach]],
+    flag_cases: Mapping[str, tuple[str, ...]],
+    answered_by: Mapping[str, tuple[str, ...]],
+) -> list[Lint]:
+    lints: list[Lint] = []
+    for hair_type in rulebook.types:
+        if not reaches[hair_type.id]:
+            lints.append(
+                Lint(
+                    "type_unreached",
+                    ("type", hair_type.id),
+                    f"no case reaches '{hair_type.id}' ({hair_type.name}): it is in no case's first three "
+                    "and no case expects it; add a case for it",
+                    _type_where(rulebook, hair_type),
+                )
+            )
+    for hair_type in rulebook.types:
+        for row in evidence[hair_type.id]:
+            for qid in row.questions:
+                if not answered_by.get(qid):
+                    lints.append(
+                        Lint(
+                            "evidence_unanswered",
+                            ("type", hair_type.id),
+                            f"evidence {row.index + 1} of '{hair_type.id}' looks at the question '{qid}', "
+                            "which no case answers, so no case tests it",
+                            row.where,
+                        )
+                    )
+    for hair_type in rulebook.types:
+        for row in evidence[hair_type.id]:
+            if not row.case_ids and all(answered_by.get(qid) for qid in row.questions):
+                lints.append(
+                    Lint(
+                        "evidence_unfired",
+                        ("type", hair_type.id),
+                        f"evidence {row.index + 1} of '{hair_type.id}' ({row.points:+d}) holds in no case, "
+                        "so no case tests it",
+                        row.where,
+                    )
+                )
+    flags_rel = f"{rulebook.root.resolve().name}/red_flags.yaml"
+    for flag in rulebook.red_flags:
+        if not flag_cases[flag.id]:
+            lints.append(
+                Lint(
+                    "red_flag_uncovered",
+                    ("red_flag", flag.id),
+                    f"red flag '{flag.id}' fires in no case; add a case where it should fire",
+                    flag.when.where if flag.when.where.line else Where(flags_rel, 1, 1),
+                )
+            )
+    for hair_type in rulebook.types:
+        if len(hair_type.sources) < MIN_SOURCES:
+            count = len(hair_type.sources)
+            lints.append(
+                Lint(
+                    "few_sources",
+                    ("type", hair_type.id),
+                    f"type '{hair_type.id}' has {count} source{'' if count == 1 else 's'}; "
+                    f"add at least {MIN_SOURCES}",
+                    _type_where(rulebook, hair_type),
+                )
+            )
+    for result in results:
+        if not result.passed:
+            lints.append(
+                Lint(
+                    "case_failing",
+                    ("case", result.case_id),
+                    f"case '{result.case_id}' fails: {'; '.join(result.failures)}",
+                    rulebook.case_where.get(result.case_id),
+                )
+            )
+    for hair_type in rulebook.types:
+        if hair_type.review.status == "draft":
+            lints.append(
+                Lint(
+                    "draft",
+                    ("type", hair_type.id),
+                    f"type '{hair_type.id}' is still a draft: no named clinician has reviewed it",
+                    _type_where(rulebook, hair_type),
+                )
+            )
+    return lints
