@@ -1,6 +1,8 @@
 # Hair loss guide: the command contract (see README.md).
 #   make run    create .venv, install the app, serve http://127.0.0.1:5000
-#   make test   install test needs (and Debian's Chromium when allowed), run the whole suite
+#   make test   install test needs (Debian's Chromium, nginx and wrk when allowed), run the whole suite
+#   make serve  production: gunicorn on triage.wsgi:app, http://127.0.0.1:8000
+#   make bench  rule evaluation time, pages per second against a bare Flask app, bytes per page
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -8,14 +10,23 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
-PORT   ?= 5000
+# `make run` listens on 5000 and `make serve` on 8000, unless PORT is given.
+ifeq ($(origin PORT),undefined)
+RUN_PORT   := 5000
+SERVE_PORT := 8000
+else
+RUN_PORT   := $(PORT)
+SERVE_PORT := $(PORT)
+endif
 
-.PHONY: help run test browser check clean
+.PHONY: help run serve test browser tools check bench clean
 
 help:
-	@echo "make run    serve the app on http://$(HOST):$(PORT) (development)"
+	@echo "make run    serve the app on http://$(HOST):$(RUN_PORT) (development)"
+	@echo "make serve  serve the app with gunicorn on http://$(HOST):$(SERVE_PORT) (production; see README)"
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make check  validate the rule files and run the worked cases"
+	@echo "make bench  measure rule evaluation, pages per second and page weight"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -36,7 +47,14 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	@touch $@ $(VENV)/.installed-app
 
 run: $(VENV)/.installed-app
-	$(VENV)/bin/triage run --host $(HOST) --port $(PORT)
+	$(VENV)/bin/triage run --host $(HOST) --port $(RUN_PORT)
+
+# Production. TRIAGE_ENV defaults to production here, so TRIAGE_SECRET_KEY is required;
+# WEB_CONCURRENCY (workers, default 2), TRIAGE_HTTPS and TRIAGE_ACCESS_LOG are read too.
+# The rest of the settings are in triage/gunicorn_conf.py.
+serve: $(VENV)/.installed-app
+	TRIAGE_ENV=$${TRIAGE_ENV:-production} exec $(VENV)/bin/gunicorn -c python:triage.gunicorn_conf \
+	  --no-control-socket --bind $(HOST):$(SERVE_PORT) triage.wsgi:app
 
 # Playwright cannot download its own browser here: use a system Chromium.
 browser:
@@ -50,8 +68,31 @@ browser:
 	  echo "No Chromium found. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH=/path/to/chromium" >&2; exit 1; \
 	fi
 
-test: $(VENV)/.installed-test browser
+# nginx (the scale-out test's load balancer) and wrk (the load test and the benchmark).
+# Installed like Chromium: only when missing, and only as root with apt-get. A
+# temporary policy-rc.d stops the nginx package from starting a server on port 80.
+POLICY_RC ?= /usr/sbin/policy-rc.d
+tools:
+	@missing=""; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's$$missing for the production tests"; \
+	  policy=""; if [ ! -e $(POLICY_RC) ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > $(POLICY_RC) && chmod +x $(POLICY_RC) && policy=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  status=$$?; if [ -n "$$policy" ]; then rm -f $(POLICY_RC); fi; exit $$status; \
+	else \
+	  echo "Missing:$$missing. Install them (Debian: apt-get install$$missing); the production tests need them" >&2; exit 1; \
+	fi
+
+test: $(VENV)/.installed-test browser tools
 	REQUIRE_BROWSER_TESTS=1 $(PY) -m pytest
+
+# Prints figures only; see README.md ("Benchmark").
+bench: $(VENV)/.installed-test tools
+	$(PY) -m bench.run
 
 check: $(VENV)/.installed-app
 	$(VENV)/bin/triage rules check

@@ -12,15 +12,25 @@ from typing import Any
 from flask import Flask, url_for
 from flask_wtf.csrf import CSRFProtect
 
+from triage import render_cache, security
 from triage.config import PROJECT_ROOT, ConfigError, config_from_env
+from triage.errors import log_exception_without_data
 from triage.forms import build_form_classes
 from triage.rulebook import RulebookError, load_rulebook
+from triage.session import SafeSessionInterface
 
 __all__ = ["ConfigError", "RulebookError", "create_app"]
 
 csrf = CSRFProtect()
 
 PRODUCT_NAME = "Hair loss guide"
+
+
+class TriageFlask(Flask):
+    """Flask, but a server error is logged without its message (it may quote answers)."""
+
+    def log_exception(self, exc_info) -> None:  # type: ignore[override]
+        log_exception_without_data(self, exc_info)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     the configuration is unusable, for example production without a secret,
     and RulebookError when the rule files are invalid.
     """
-    app = Flask(
+    app = TriageFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -39,8 +49,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config_from_env())
     if config:
         app.config.update(config)
+    # "//about" is a page that does not exist (404), not a redirect to "/about":
+    # no odd path is ever turned into a redirect.
+    app.url_map.merge_slashes = False
 
+    app.session_interface = SafeSessionInterface()
+    security.init_app(app)  # first: plain HTTP is redirected before anything reads the request
     csrf.init_app(app)
+    render_cache.init_app(app)
 
     # The rulebook is read and validated once, here; an invalid one stops start-up
     # with RulebookError, whose message lists every problem as file:line:col.
@@ -49,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["triage_forms"] = build_form_classes(rulebook.questions)
 
     from triage import clinician, errors, pages, questionnaire
+
+    app.extensions["triage_answer_specs"] = questionnaire.answer_specs(rulebook.questions)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(questionnaire.bp)

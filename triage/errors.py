@@ -3,11 +3,20 @@
 Every error a person can cause (a bad request, a page that does not exist, a
 form that is too big, an expired form) gets a calm page that says what to do
 next. Server errors say sorry and never show internals.
+
+Server errors are logged for the operator without the exception's message:
+a message can quote the data being handled (``KeyError('round_patches')``,
+``ValueError("invalid literal for int(): '34 years'")``), and nothing a
+person answers may reach a log. The log line keeps the path, the method, the
+exception types and the stack (file, line, function, source line).
 """
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import traceback
+from types import TracebackType
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,3 +51,26 @@ def register(app: Flask) -> None:
         # Unhandled exceptions arrive here as InternalServerError after Flask has
         # logged them (path and traceback, never form data); the page shows no internals.
         return _render(500, code)
+
+
+def log_exception_without_data(
+    app: Flask,
+    exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None],
+) -> None:
+    """Log an unhandled exception like Flask does, minus every exception message."""
+    _type, error, tb = exc_info
+    chain = []
+    seen = set()
+    while error is not None and id(error) not in seen and len(chain) < 10:
+        seen.add(id(error))
+        chain.append(type(error).__qualname__)
+        error = error.__cause__ or error.__context__
+    stack = "".join(traceback.format_list(traceback.extract_tb(tb))) if tb is not None else ""
+    app.logger.error(
+        "Exception on %s [%s]: %s (message withheld: it may quote answers)\n"
+        "Traceback (most recent call last):\n%s",
+        request.path,
+        request.method,
+        " <- ".join(chain) or "unknown",
+        stack.rstrip(),
+    )

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from triage.rulebook import applicable_questions, evaluate, next_question, prune, validate_answers
+from triage.render_cache import csrf_token, render_cached
+from triage.rulebook import applicable_questions, evaluate, next_question  # noqa: F401 - next_question for callers
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -24,26 +28,120 @@ RETURN_TO_CHECK = "check"
 
 
 # --- state -----------------------------------------------------------------
+#
+# The session cookie is signed, but what it holds is still treated as
+# untrusted input: it may come from an older rulebook, another deployment
+# that shares the secret, or a person with the key and a text editor. Every
+# read goes through ``AnswerSpec.clean`` (built once per app, from the
+# rulebook), which keeps an answer only when it is exactly what this
+# rulebook's form could have saved, and costs a few dictionary lookups per
+# question: no messages are built, nothing is parsed, nothing grows with the
+# size of what the cookie holds.
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """What a valid answer to one question looks like."""
+
+    kind: str
+    values: Mapping[str, str]  # option value -> the rulebook's own string
+    exclusive: frozenset[str]
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def for_question(cls, question: Any) -> AnswerSpec:
+        return cls(
+            kind=question.kind,
+            values={o.value: o.value for o in question.options},
+            exclusive=frozenset(o.value for o in question.options if o.exclusive),
+            low=question.min,
+            high=question.max,
+        )
+
+    def clean(self, value: Any) -> Any:
+        """The answer as this app stores it, or None when it is not a valid answer."""
+        if self.kind == "one":
+            return self.values.get(value) if isinstance(value, str) else None
+        if self.kind == "several":
+            if not isinstance(value, (list, tuple)) or not 0 < len(value) <= len(self.values):
+                return None
+            chosen: list[str] = []
+            for item in value:
+                option = self.values.get(item) if isinstance(item, str) else None
+                if option is None:
+                    return None
+                if option not in chosen:
+                    chosen.append(option)
+            if len(chosen) > 1 and not self.exclusive.isdisjoint(chosen):
+                return None
+            return chosen
+        # a whole number within the question's range
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            return None
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return None
+        return int(value)
+
+
+def answer_specs(questions: Iterable[Any]) -> dict[str, AnswerSpec]:
+    """One ``AnswerSpec`` per question id, in question order (built once, in create_app)."""
+    return {q.id: AnswerSpec.for_question(q) for q in questions}
+
+
+def clean_answers(specs: Mapping[str, AnswerSpec], raw: Any) -> dict[str, Any]:
+    """The valid answers in ``raw``, whatever ``raw`` is; everything else is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    answers = {}
+    for qid, spec in specs.items():  # bounded by the rulebook, not by the cookie
+        if qid in raw:
+            value = spec.clean(raw[qid])
+            if value is not None:
+                answers[qid] = value
+    return answers
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a person is: their answers (pruned), the questions that apply, the next one."""
+
+    answers: dict[str, Any]
+    path: tuple[Any, ...]
+    upcoming: Any | None
+
+    @property
+    def ids(self) -> list[str]:
+        return [q.id for q in self.path]
 
 
 def _rulebook():
     return current_app.extensions["rulebook"]
 
 
-def _answers() -> dict[str, Any]:
-    """The answers in the session, cleaned: a stale or tampered cookie never breaks a page.
+def _state(answers: dict[str, Any]) -> State:
+    """One pass over the questions: which apply, the answers to keep, the first gap.
 
-    Anything that is not a valid answer to a question in the current rulebook is
-    dropped (so a cookie from an older rulebook, or hand-edited, starts afresh
-    where it must), then answers to questions that no longer apply are pruned.
+    Answers to questions that no longer apply are dropped. One pass is enough
+    (the same result as ``rulebook.prune``): whether a question applies
+    depends only on answers to earlier questions that apply, which pruning keeps.
     """
-    raw = session.get("answers")
-    if not isinstance(raw, dict):
-        return {}
-    rulebook = _rulebook()
-    if validate_answers(rulebook, raw):
-        raw = {k: v for k, v in raw.items() if isinstance(k, str) and not validate_answers(rulebook, {k: v})}
-    return prune(rulebook, raw)
+    path = applicable_questions(_rulebook(), answers)
+    kept = {q.id: answers[q.id] for q in path if q.id in answers}
+    upcoming = next((q for q in path if q.id not in kept), None)  # clean answers are never empty
+    return State(kept, path, upcoming)
+
+
+def _current_state() -> State:
+    """The state from the session cookie, cleaned: a stale or tampered cookie never breaks a page."""
+    return _state(clean_answers(current_app.extensions["triage_answer_specs"], session.get("answers")))
+
+
+def _answers() -> dict[str, Any]:
+    """The session's answers, cleaned and pruned (see ``_current_state``)."""
+    return _current_state().answers
 
 
 def _save(answers: dict[str, Any]) -> None:
@@ -82,11 +180,12 @@ def _question_url(question_id: str, returning: bool = False) -> str:
     return url_for("questionnaire.question", question_id=question_id)
 
 
-def _where_next(answers: dict[str, Any], returning: bool = False):
+def _where_next(state: State | dict[str, Any], returning: bool = False):
     """Redirect to the first unanswered question that applies, or to check answers."""
-    upcoming = next_question(_rulebook(), answers)
-    if upcoming is not None:
-        return redirect(_question_url(upcoming.id, returning))
+    if not isinstance(state, State):  # clean answers, e.g. from ``_answers()``
+        state = _state(state)
+    if state.upcoming is not None:
+        return redirect(_question_url(state.upcoming.id, returning))
     return redirect(url_for("questionnaire.check_answers"))
 
 
@@ -96,7 +195,7 @@ def _where_next(answers: dict[str, Any], returning: bool = False):
 @bp.get("/questions/")
 def start():
     """Begin, or carry on from the first unanswered question."""
-    return _where_next(_answers())
+    return _where_next(_current_state())
 
 
 @bp.route("/questions/<question_id>", methods=["GET", "POST"])
@@ -106,60 +205,77 @@ def question(question_id: str):
     current = rulebook.question_by_id.get(question_id)
     if current is None:
         abort(404)
-    answers = _answers()
+    state = _current_state()
+    answers = state.answers
     returning = request.args.get("return") == RETURN_TO_CHECK
 
-    path = [q.id for q in applicable_questions(rulebook, answers)]
+    path = state.ids
     if question_id not in path:
-        return _where_next(answers, returning)
-    upcoming = next_question(rulebook, answers)
-    if upcoming is not None and path.index(question_id) > path.index(upcoming.id):
-        return _where_next(answers, returning)
+        return _where_next(state, returning)
+    if state.upcoming is not None and path.index(question_id) > path.index(state.upcoming.id):
+        return _where_next(state, returning)
 
     form_class = current_app.extensions["triage_forms"][question_id]
+    index = path.index(question_id)
+    previous = None if returning or index == 0 else path[index - 1]
+
+    def render(form) -> str:
+        if returning:
+            back_url = url_for("questionnaire.check_answers")
+        elif previous is None:
+            back_url = url_for("pages.start")
+        else:
+            back_url = _question_url(previous)
+        return render_template(
+            "questionnaire/question.html",
+            form=form,
+            question=current,
+            heading=question_text(current, answers),
+            caption=rulebook.sections.get(current.section, ""),
+            back_url=back_url,
+            title_prefix="Error: " if form.errors else "",
+        )
+
+    if request.method != "POST":
+        # The page as first shown depends only on this key (render_cache.py explains).
+        stored = answers.get(question_id)
+        chosen = tuple(sorted(stored)) if isinstance(stored, list) else stored
+        key = ("question", question_id, chosen, _for_child(answers), returning, previous)
+        return render_cached(key, lambda: render(form_class(data={"answer": stored})))
+
+    csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
     form = form_class(data={"answer": answers.get(question_id)})
     if form.validate_on_submit():
-        answers[question_id] = form.answer_value()
-        answers = prune(rulebook, answers)
-        _save(answers)
-        interrupt = _new_interrupt(answers)
-        if interrupt is not None:
-            return redirect(url_for("questionnaire.help_now", **({"return": RETURN_TO_CHECK} if returning else {})))
-        return _where_next(answers, returning)
+        value = current_app.extensions["triage_answer_specs"][question_id].clean(form.answer_value())
+        if value is not None:  # always, after the form's own checks; never store less
+            state = _state({**answers, question_id: value})  # drops what no longer applies
+            _save(state.answers)
+            if _new_interrupt(state.answers) is not None:
+                return redirect(url_for("questionnaire.help_now", **({"return": RETURN_TO_CHECK} if returning else {})))
+            return _where_next(state, returning)
 
     # A value that is not one of the options cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
-    status = 200
-    if request.method == "POST" and current.kind != "number":
-        allowed = set(current.option_values)
-        if any(value not in allowed for value in request.form.getlist("answer")):
-            status = 400
+    allowed = current_app.extensions["triage_answer_specs"][question_id].values
+    unknown = current.kind != "number" and any(v not in allowed for v in request.form.getlist("answer"))
+    return render(form), 400 if unknown else 200
 
-    index = path.index(question_id)
-    if returning:
-        back_url = url_for("questionnaire.check_answers")
-    elif index == 0:
-        back_url = url_for("pages.start")
-    else:
-        back_url = _question_url(path[index - 1])
-    return render_template(
-        "questionnaire/question.html",
-        form=form,
-        question=current,
-        heading=question_text(current, answers),
-        caption=rulebook.sections.get(current.section, ""),
-        back_url=back_url,
-        title_prefix="Error: " if form.errors else "",
-    ), status
+
+def _shown_help() -> set[str]:
+    raw = session.get("help_shown")
+    return {v for v in raw if isinstance(v, str)} if isinstance(raw, (list, tuple)) else set()
 
 
 def _new_interrupt(answers: dict[str, Any]):
     """A red flag that must interrupt at once (thoughts of self-harm), not yet shown."""
-    shown = set(session.get("help_shown") or [])
+    shown = None
     for flag in _rulebook().red_flags:
-        if flag.interrupt and flag.id not in shown and flag.when.holds(answers):
-            session["help_shown"] = sorted(shown | {flag.id})
-            return flag
+        if flag.interrupt and flag.when.holds(answers):
+            shown = _shown_help() if shown is None else shown
+            if flag.id not in shown:
+                known = set(_rulebook().red_flag_by_id)
+                session["help_shown"] = sorted((shown & known) | {flag.id})
+                return flag
     return None
 
 
@@ -180,23 +296,21 @@ def help_now():
 @bp.get("/check-answers")
 def check_answers():
     """Every answer that applies, each with a Change link."""
-    answers = _answers()
-    rulebook = _rulebook()
-    if next_question(rulebook, answers) is not None:
-        return _where_next(answers)
-    rows = _answer_rows(answers, with_change=True)
-    path = applicable_questions(rulebook, answers)
+    state = _current_state()
+    if state.upcoming is not None:
+        return _where_next(state)
     return render_template(
         "questionnaire/check_answers.html",
         heading="Check your answers",
-        rows=rows,
-        back_url=_question_url(path[-1].id),
+        rows=_answer_rows(state, with_change=True),
+        back_url=_question_url(state.path[-1].id),
     )
 
 
-def _answer_rows(answers: dict[str, Any], with_change: bool) -> list[dict[str, Any]]:
+def _answer_rows(state: State, with_change: bool) -> list[dict[str, Any]]:
     rows = []
-    for q in applicable_questions(_rulebook(), answers):
+    answers = state.answers
+    for q in state.path:
         if q.id not in answers:
             continue
         text = question_text(q, answers)
@@ -214,10 +328,11 @@ def _answer_rows(answers: dict[str, Any], with_change: bool) -> list[dict[str, A
 @bp.get("/result")
 def result():
     """The care card first, then up to three types to ask a doctor about, with reasons."""
-    answers = _answers()
+    state = _current_state()
+    answers = state.answers
     rulebook = _rulebook()
-    if not answers or next_question(rulebook, answers) is not None:
-        return _where_next(answers)
+    if not answers or state.upcoming is not None:
+        return _where_next(state)
     assessment = evaluate(rulebook, answers)
 
     summary = {
@@ -225,8 +340,10 @@ def result():
         "care": assessment.care_level,
         "answers": _fingerprint(answers),
     }
-    changes = _changes(session.get("last_result"), summary)
-    session["last_result"] = summary
+    before = session.get("last_result")
+    changes = _changes(before, summary)
+    if before != summary:  # an unchanged session sends no new cookie
+        session["last_result"] = summary
 
     return render_template(
         "questionnaire/result.html",
@@ -234,7 +351,7 @@ def result():
         assessment=assessment,
         rulebook=rulebook,
         care=rulebook.level(assessment.care_level),
-        rows=_answer_rows(answers, with_change=False),
+        rows=_answer_rows(state, with_change=False),
         timeline=_timeline(answers),
         changes=changes,
         for_child=_for_child(answers),
@@ -243,16 +360,20 @@ def result():
 
 
 def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:
-    """What changed since the last result this person saw, after they changed answers."""
+    """What changed since the last result this person saw, after they changed answers.
+
+    ``before`` comes from the cookie: anything of the wrong shape counts as nothing.
+    """
     if not isinstance(before, dict) or before.get("answers") == now["answers"]:
         return None
     rulebook = _rulebook()
     types = rulebook.type_by_id
-    old_types = [t for t in before.get("types") or [] if isinstance(t, str) and t in types]
+    raw_types = before.get("types")
+    old_types = [t for t in raw_types if isinstance(t, str) and t in types] if isinstance(raw_types, list) else []
     added = [types[t].name for t in now["types"] if t not in old_types]
-    removed = [types[t].name for t in old_types if t not in now["types"]]
+    removed = [types[t].name for t in dict.fromkeys(old_types) if t not in now["types"]]
     old_care = before.get("care")
-    care_changed = old_care != now["care"] and old_care in rulebook.level_rank
+    care_changed = isinstance(old_care, str) and old_care in rulebook.level_rank and old_care != now["care"]
     return {
         "added": added,
         "removed": removed,

@@ -92,7 +92,7 @@ def test_bad_request_page(failing_app):
 
     page = PageClient(failing_app.test_client()).get("/bad", expected_status=400)
     assert page.h1 == "Sorry, there is a problem with that request"
-    assert "answers you have already given are still kept" in page.text
+    assert "answers you already gave are still kept" in page.text
 
 
 def test_server_error_page_hides_internals(failing_app):

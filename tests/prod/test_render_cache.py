@@ -1,0 +1,121 @@
+"""The render cache (triage/render_cache.py) serves exactly what a fresh render would.
+
+The same requests go to two apps with the same secret: one with the cache,
+one without. Every page must be identical, apart from the CSRF token, which
+must be the requesting session's own (a token from one session is refused in
+another, so a leaked token would show up as a refused answer).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import TEST_CONFIG
+from tests.web.test_questionnaire import PATCH
+from triage import create_app
+
+TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')
+
+CHILD = {**PATCH, "respondent": "parent", "age": "9", "sex": "male"}
+DIFFUSE = {**PATCH, "pattern": "all_over"}  # another branch: other questions come before the same ones
+
+
+def answer(app, answers, qid):
+    if qid in answers:
+        return answers[qid]
+    question = app.extensions["rulebook"].question_by_id[qid]
+    return [question.options[0].value] if question.kind == "several" else question.options[0].value
+
+
+@pytest.fixture(scope="module")
+def fresh_app():
+    return create_app({**TEST_CONFIG, "TRIAGE_NO_RENDER_CACHE": True})
+
+
+def normalised(html: str) -> str:
+    assert len(TOKEN.findall(html)) <= 1
+    return TOKEN.sub(r"\1TOKEN\2", html)
+
+
+def compare_walk(app, fresh_app, answers, start="/questions/", returning=False):
+    """Walk ``answers`` on the cached app; fetch each page from both apps with the same cookie."""
+    cached = app.test_client()
+    fresh = fresh_app.test_client()
+    url = cached.get(start).headers["Location"]
+    pages = 0
+    while url.startswith("/questions/"):
+        cookie = cached.get_cookie("triage_session")
+        if cookie is not None:
+            fresh.set_cookie("triage_session", cookie.value)
+        a = cached.get(url)
+        b = fresh.get(url)
+        assert a.status_code == b.status_code == 200, url
+        assert normalised(a.get_data(as_text=True)) == normalised(b.get_data(as_text=True)), url
+        pages += 1
+        qid = url.split("?")[0].rsplit("/", 1)[1]
+        token = TOKEN.search(a.get_data(as_text=True)).group(0).split('value="')[1][:-1]
+        response = cached.post(url, data={"csrf_token": token, "answer": answer(app, answers, qid)})
+        assert response.status_code == 302, (url, response.status_code)
+        url = response.headers["Location"]
+        if url.startswith("/help-now"):
+            url = cached.get("/questions/" + ("?return=check" if returning else "")).headers["Location"]
+    return cached, pages
+
+
+@pytest.mark.parametrize("answers", [PATCH, CHILD, DIFFUSE], ids=["adult", "parent for a child", "another branch"])
+def test_each_question_page_is_the_same_as_a_fresh_render(app, fresh_app, answers):
+    _, pages = compare_walk(app, fresh_app, answers)
+    assert pages >= 10
+
+
+def test_pages_with_answers_already_ticked_and_the_return_link(app, fresh_app):
+    cached, _ = compare_walk(app, fresh_app, PATCH)
+    fresh = fresh_app.test_client()
+    fresh.set_cookie("triage_session", cached.get_cookie("triage_session").value)
+    for qid in PATCH:
+        for url in (f"/questions/{qid}", f"/questions/{qid}?return=check"):
+            a, b = cached.get(url), fresh.get(url)
+            assert a.status_code == b.status_code
+            assert normalised(a.get_data(as_text=True)) == normalised(b.get_data(as_text=True)), url
+
+
+def test_every_option_ticked_renders_as_fresh(app, fresh_app):
+    """Each option of the first several-choice question, ticked on its own and with another."""
+    rulebook = app.extensions["rulebook"]
+    question = next(q for q in rulebook.questions if q.kind == "several")
+    values = [o.value for o in question.options if not o.exclusive]
+    base = {"respondent": "self", "age": 30, "sex": "female"}
+    serializer = app.session_interface.get_signing_serializer(app)
+    for chosen in [[v] for v in values] + [values[:2], values[1:3]]:
+        cookie = serializer.dumps({"answers": {**base, question.id: chosen}})
+        a, b = app.test_client(), fresh_app.test_client()
+        a.set_cookie("triage_session", cookie)
+        b.set_cookie("triage_session", cookie)
+        url = f"/questions/{question.id}"
+        page_a, page_b = a.get(url), b.get(url)
+        assert page_a.status_code == 200, (url, page_a.status_code)
+        html = page_a.get_data(as_text=True)
+        assert normalised(html) == normalised(page_b.get_data(as_text=True))
+        assert html.count(" checked") == len(chosen)
+
+
+def test_each_session_gets_its_own_token_and_can_answer(app):
+    one, two = app.test_client(), app.test_client()
+    page_one = one.get("/questions/respondent").get_data(as_text=True)
+    page_two = two.get("/questions/respondent").get_data(as_text=True)
+    token_one = TOKEN.search(page_one).group(0)
+    token_two = TOKEN.search(page_two).group(0)
+    assert token_one != token_two
+    value = lambda t: t.split('value="')[1][:-1]  # noqa: E731
+    assert two.post("/questions/respondent", data={"csrf_token": value(token_one), "answer": "self"}).status_code == 400
+    assert one.post("/questions/respondent", data={"csrf_token": value(token_one), "answer": "self"}).status_code == 302
+
+
+def test_the_information_pages_set_no_cookie(app):
+    client = app.test_client()
+    for url in ("/", "/about", "/privacy"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers

@@ -1,0 +1,109 @@
+"""Rendered pages kept in memory, with each request's CSRF token spliced in.
+
+Most of the time a page takes is Jinja and WTForms building the same HTML
+again: a question page differs between people only in which option is
+ticked, the back link and the parent's wording, plus the CSRF token. So a
+page is rendered once per *key* (everything the page depends on, chosen by
+the view) with a placeholder where the CSRF token goes, kept as the pieces
+around the placeholder, and served by joining the pieces with the token of
+the current request.
+
+Rules for a view that uses this (tests/prod/test_render_cache.py holds each
+cached page to them, comparing it with a fresh render):
+
+- the key must hold everything the rendering reads, apart from the CSRF token
+  (``request.script_root`` is added here, for the URLs);
+- only pages without errors and without anything personal beyond the key.
+
+Nothing personal is kept beyond what the key already names (a question id
+and an option value). The cache is per process, bounded (``MAX_PAGES``; when
+full it starts again), and off in debug mode or with template auto-reload,
+where templates change under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+# Never in a real token: itsdangerous tokens are URL-safe base64 and dots.
+PLACEHOLDER = "~csrf-token-placeholder~"
+MAX_PAGES = 2048
+EXTENSION = "triage_render_cache"
+
+
+SIGNED_TOKENS = "triage_signed_csrf_tokens"
+MAX_TOKENS = 4096
+
+
+def init_app(app) -> None:
+    app.extensions[EXTENSION] = {}
+    app.extensions[SIGNED_TOKENS] = {}
+
+
+def csrf_token() -> str:
+    """This request's CSRF token: Flask-WTF's ``generate_csrf()``, signed once per session.
+
+    Flask-WTF signs the session's raw token again on every request (a fresh
+    timestamp, HMAC, base64). With ``WTF_CSRF_TIME_LIMIT = None`` (config.py:
+    the token lasts as long as the browser session) any of those signatures
+    is as good as the next, so the first one made in this process is kept,
+    keyed by the raw token (a random value, nothing personal), and reused.
+    """
+    app = current_app
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:
+        return g.get(field)
+    memo: dict = app.extensions[SIGNED_TOKENS]
+    raw = session.get(field)
+    reuse = app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None and isinstance(raw, str)
+    signed = memo.get(raw) if reuse else None
+    if signed is not None:
+        setattr(g, field, signed)
+        return signed
+    signed = generate_csrf()
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None:
+        if len(memo) >= MAX_TOKENS:
+            memo.clear()
+        memo[session[field]] = signed
+    return signed
+
+
+def _enabled() -> bool:
+    app = current_app
+    return not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD") or app.config.get("TRIAGE_NO_RENDER_CACHE"))
+
+
+def _render_parts(render: Callable[[], str]) -> tuple[str, ...]:
+    """Render with the placeholder as this request's CSRF token; split around it."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    had_token = field in g
+    saved = g.get(field)
+    setattr(g, field, PLACEHOLDER)  # what flask_wtf.csrf.generate_csrf() returns when set
+    try:
+        html = render()
+    finally:
+        if had_token:
+            setattr(g, field, saved)
+        else:
+            g.pop(field, None)
+    return tuple(html.split(PLACEHOLDER))
+
+
+def render_cached(key: Hashable, render: Callable[[], str]) -> str:
+    """The page for ``key``: rendered by ``render()`` the first time, then from memory."""
+    pages: dict = current_app.extensions[EXTENSION]
+    full_key = (key, request.script_root)
+    parts = pages.get(full_key)
+    if parts is None:
+        parts = _render_parts(render)
+        if _enabled():
+            if len(pages) >= MAX_PAGES:
+                pages.clear()
+            pages[full_key] = parts
+    if len(parts) == 1:
+        return parts[0]
+    # A page with a form: the token (made now, if this session has none yet) goes in.
+    return csrf_token().join(parts)
