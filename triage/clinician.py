@@ -91,14 +91,19 @@ def cases():
     return _render("clinician/cases.html")
 
 
-@bp.get("/rules/cases/<case_id>")
-def case(case_id: str):
-    """One worked case: its answers in words, expected and actual, pass or fail."""
+def _case_or_404(case_id: str):
+    """The review, the worked case with this id and its result; 404 when there is none."""
     review = _review()
     result = review.result_by_id.get(case_id)
     if result is None:
         abort(404)
-    found = next(c for c in review.rulebook.cases if c.id == case_id)
+    return review, next(c for c in review.rulebook.cases if c.id == case_id), result
+
+
+@bp.get("/rules/cases/<case_id>")
+def case(case_id: str):
+    """One worked case: its answers in words, expected and actual, pass or fail."""
+    review, found, result = _case_or_404(case_id)
     return _render(
         "clinician/case.html",
         case=found,
@@ -111,11 +116,7 @@ def case(case_id: str):
 @bp.get("/rules/cases/<case_id>/trace")
 def case_trace(case_id: str):
     """How the rules worked out one case: every rule that fired, scores, thresholds, care level."""
-    review = _review()
-    result = review.result_by_id.get(case_id)
-    if result is None:
-        abort(404)
-    found = next(c for c in review.rulebook.cases if c.id == case_id)
+    review, found, result = _case_or_404(case_id)
     return render_trace(
         result.assessment,
         heading=f"How this case was worked out: {found.title}",
