@@ -54,4 +54,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, objec
         "MAX_FORM_MEMORY_SIZE": 16 * 1024,
         "MAX_FORM_PARTS": 200,
         "WTF_CSRF_TIME_LIMIT": None,  # the token is tied to the browser session instead
+        # Flask-WTF's default also refuses any POST over HTTPS without a same-origin
+        # Referer; but every page sends ``Referrer-Policy: no-referrer`` (security.py),
+        # so browsers send none and every answer would be refused in production. The
+        # session-bound token and the SameSite=Lax, Secure cookie (with HSTS) remain.
+        "WTF_CSRF_SSL_STRICT": False,
     }

@@ -29,9 +29,11 @@ _PAGES = {
 }
 
 
-def _render(code: int, status: int | None = None):
+def _render(code: int, status: int | None = None, error: HTTPException | None = None):
     heading, template = _PAGES[code]
-    return render_template(template, heading=heading), status or code
+    # Keep the error's own headers (Allow on a 405, Content-Range on a 416), not its content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] if error else []
+    return render_template(template, heading=heading), status or code, headers
 
 
 def register(app: Flask) -> None:
@@ -45,9 +47,9 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         if code in _PAGES:
-            return _render(code)
+            return _render(code, error=error)
         if 400 <= code < 500:
-            return _render(400, code)
+            return _render(400, code, error)
         # Unhandled exceptions arrive here as InternalServerError after Flask has
         # logged them (path and traceback, never form data); the page shows no internals.
         return _render(500, code)

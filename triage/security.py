@@ -71,7 +71,10 @@ HEADERS = (
 
 
 def _arrived_over_https() -> bool:
-    return request.is_secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+    # A chain of proxies may append to the header ("https, http"): the first value is
+    # what the client used.
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",", 1)[0]
+    return request.is_secure or forwarded.strip().lower() == "https"
 
 
 def init_app(app: Flask) -> None:

@@ -87,6 +87,8 @@ def test_no_false_treatment_claims(rulebook):
                 assert re.search(r"not approved|no significant benefit|did not", sentence, re.I), (where, sentence)
             if re.search(r"\bbaricitinib\b", sentence, re.I) and "NICE" in sentence:
                 assert re.search(r"not recommend", sentence, re.I), (where, sentence)
+            if re.search(r"\bfinasteride\b", sentence, re.I):  # never offered to women
+                assert re.search(r"for men only|not for women|women should not", sentence, re.I), (where, sentence)
             claim = r"(?<!not )(?<!no )(?<!never )\b(miracle|guaranteed|cures? (?:it|hair loss|baldness))\b"
             assert not re.search(claim, sentence, re.I), (where, sentence)
 

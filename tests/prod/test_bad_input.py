@@ -142,6 +142,13 @@ def test_leading_slashes_are_the_same_page_never_a_redirect(raw_client, path):
 def test_other_methods_are_a_friendly_405(client, method):
     page = client._wrap(client.client.open("/questions/respondent", method=method), 405)
     assert page.h1 == "Sorry, there is a problem with that request"
+    assert set(page.response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_an_unsatisfiable_range_on_a_static_file_is_a_416_with_its_content_range(raw_client):
+    response = raw_client.get("/static/css/main.css", headers={"Range": "bytes=99999999-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"].startswith("bytes */")
 
 
 # --- cookies ----------------------------------------------------------------------------

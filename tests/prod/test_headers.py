@@ -141,6 +141,30 @@ def test_https_requests_get_hsts_and_a_secure_cookie(https_app, how):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+@pytest.mark.parametrize("how", ["https scheme", "X-Forwarded-Proto"])
+def test_answers_post_over_https_without_a_referer(https_app, how):
+    # Every page says Referrer-Policy: no-referrer, so a browser's form post over HTTPS
+    # carries no Referer; it must still be accepted (the CSRF token is what counts).
+    client = PageClient(https_app.test_client())
+    kwargs = {"base_url": "https://localhost"} if how == "https scheme" else {"headers": {"X-Forwarded-Proto": "https"}}
+    token = client.get("/questions/respondent", **kwargs).csrf_token()
+    page = client.post("/questions/respondent", data={"csrf_token": token, "answer": "self"}, expected_status=302, **kwargs)
+    assert page.response.location.endswith("/questions/age")
+    client.post("/questions/age", data={"answer": "34"}, expected_status=400, **kwargs)  # still no token, no post
+
+
+@pytest.mark.parametrize(
+    ("value", "redirected"),
+    [("https, https", False), ("https,http", False), ("HTTPS", False), ("http, https", True), ("", True)],
+)
+def test_a_chain_of_proxies_is_read_by_its_first_forwarded_proto(https_app, value, redirected):
+    # Proxies that append give "https, https"; reading the whole value as one would
+    # redirect to https for ever behind them.
+    response = https_app.test_client().get("/about", headers={"X-Forwarded-Proto": value})
+    assert (response.status_code == 301) is redirected
+    assert ("Strict-Transport-Security" in response.headers) is not redirected
+
+
 def test_no_https_redirect_or_hsts_in_development_and_tests(raw_client):
     response = raw_client.get("/about", base_url="https://localhost")
     assert response.status_code == 200

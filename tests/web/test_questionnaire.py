@@ -203,11 +203,15 @@ def test_result_says_what_changed_after_a_change(client):
     assert "How soon to see a doctor changed" in changed
 
 
-def test_self_harm_answer_interrupts_with_help(client):
+def test_self_harm_answer_interrupts_with_help(client, app):
     url, _ = walk(client, {**PATCH, "impact": ["not_much"]})
     response = post_answer(client, "/questions/impact?return=check", ["low_anxious", "self_harm_thoughts"])
     assert response.location.startswith("/help-now")
     page = client.get(response.location)
+    help_lines = app.extensions["rulebook"].help_lines
+    assert len(help_lines) >= 5
+    for line in help_lines:  # every help line in care_levels.yaml, not just some
+        assert line.name in page.text and line.contact in page.text, line.name
     assert "116 123" in page.text and "988" in page.text
     assert page.select("a.button")[0]["href"] == "/check-answers"
     result = client.get("/result")
