@@ -92,10 +92,13 @@ def answer_for(question: Any, answers: Mapping[str, Any]) -> Any:
     return [first] if question.kind == "several" else first
 
 
-def walk(client: Client, rulebook: Any, answers: Mapping[str, Any], strict: bool = True) -> tuple[str, list[str]]:
+def walk(
+    client: Client, rulebook: Any, answers: Mapping[str, Any], strict: bool = True, stop_at: str | None = None
+) -> tuple[str, list[str]]:
     """Answer every question the server asks; return (the final location, the ids asked).
 
-    With ``strict`` every question asked must have an answer in ``answers``.
+    With ``strict`` every question asked must have an answer in ``answers``. With
+    ``stop_at`` (a question id) the walk stops when that question is next, unanswered.
     """
     location = client.get("/questions/").location
     asked: list[str] = []
@@ -103,6 +106,8 @@ def walk(client: Client, rulebook: Any, answers: Mapping[str, Any], strict: bool
         if not location.startswith("/questions/"):
             return location, asked
         qid = location.split("?")[0].rsplit("/", 1)[1]
+        if qid == stop_at:
+            return location, asked
         question = rulebook.question_by_id[qid]
         if strict and qid not in answers:
             raise AssertionError(f"the server asked {qid!r}, which has no answer here")

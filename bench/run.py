@@ -4,8 +4,10 @@
    worked case in rules/cases, many times each: median and p99 in µs.
 2. Requests per second through gunicorn with the production settings
    (triage/gunicorn_conf.py, 2 sync workers, access log off) for the start
-   page, a question page (GET, and POST re-sending the same answer with a real
-   CSRF token and session cookie) and the result page (complete session
+   page, a question page (GET as first seen, which is served from the render
+   cache; GET with the answer already ticked, which is rendered afresh; and
+   POST re-sending the same answer with a real CSRF token and session cookie)
+   and the result page (complete session
    cookie), beside a bare Flask route (bench/bare.py) served the same way in
    the same run, and each one's ratio to it. wrk runs on the same 2 cores as
    gunicorn, so the absolute numbers are floors; the ratios are the point.
@@ -110,13 +112,20 @@ def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> 
         cookie = {"Cookie": f"triage_session={client.cookie}"}
         qid = "pattern" if "pattern" in rulebook.question_by_id else rulebook.questions[1].id
         question = f"/questions/{qid}"
+        # The same question as first seen: every earlier answer given, this one not yet.
+        first_visit = Client(server.url)
+        stopped, _ = walk(first_visit, rulebook, answers, strict=False, stop_at=qid)
+        if stopped != question:
+            raise SystemExit(f"the journey did not reach {question}")
+        first_cookie = {"Cookie": f"triage_session={first_visit.cookie}"}
         page = client.get(question)
         body = urlencode({"csrf_token": page.csrf_token(), "answer": client_value(rulebook, qid, answers)}, doseq=True)
         post_headers = {**cookie, "Content-Type": "application/x-www-form-urlencoded"}
         cases = {
             "bare Flask route": (bare.url, [Request("/")]),
             "start page GET /": (server.url, [Request("/")]),
-            f"question GET {question}": (server.url, [Request(question, headers=cookie)]),
+            f"question GET {question}, first seen": (server.url, [Request(question, headers=first_cookie)]),
+            f"question GET {question}, answered": (server.url, [Request(question, headers=cookie)]),
             f"question POST {question}": (server.url, [Request(question, "POST", post_headers, body, expect=302)]),
             "result GET /result": (server.url, [Request("/result", headers=cookie)]),
         }
@@ -133,11 +142,11 @@ def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> 
         return statistics.median(getattr(r, attr) for r in runs[label])
 
     base = median_of("bare Flask route", "rps")
-    print(f"   {'':34} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   req/s per round")
+    print(f"   {'':44} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   req/s per round")
     for label, results in runs.items():
         rps = median_of(label, "rps")
         print(
-            f"   {label:34} {rps:8.0f} {rps / base:6.2f} {median_of(label, 'p50_ms'):7.1f} "
+            f"   {label:44} {rps:8.0f} {rps / base:6.2f} {median_of(label, 'p50_ms'):7.1f} "
             f"{median_of(label, 'p99_ms'):7.1f} {sum(r.errors for r in results):6d}   "
             + " ".join(f"{r.rps:.0f}" for r in results)
         )

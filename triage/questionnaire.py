@@ -237,11 +237,16 @@ def question(question_id: str):
         )
 
     if request.method != "POST":
-        # The page as first shown depends only on this key (render_cache.py explains).
         stored = answers.get(question_id)
-        chosen = tuple(sorted(stored)) if isinstance(stored, list) else stored
-        key = ("question", question_id, chosen, _for_child(answers), returning, previous)
-        return render_cached(key, lambda: render(form_class(data={"answer": stored})))
+        if stored is not None:
+            # Coming back to a question: the answer is ticked or filled in. Rendered
+            # afresh, so that no answer ever becomes part of what the server keeps.
+            csrf_token()
+            return render(form_class(data={"answer": stored}))
+        # A question as first shown depends only on this key (render_cache.py explains):
+        # the page and its variant (the child's wording, where Back goes), never an answer.
+        key = ("question", question_id, _for_child(answers), returning, previous)
+        return render_cached(key, lambda: render(form_class(data={"answer": None})))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
     form = form_class(data={"answer": answers.get(question_id)})

@@ -1,8 +1,8 @@
 """Rendered pages kept in memory, with each request's CSRF token spliced in.
 
 Most of the time a page takes is Jinja and WTForms building the same HTML
-again: a question page differs between people only in which option is
-ticked, the back link and the parent's wording, plus the CSRF token. So a
+again: a question page, as first shown, differs between people only in the
+back link and the parent's wording, plus the CSRF token. So a
 page is rendered once per *key* (everything the page depends on, chosen by
 the view) with a placeholder where the CSRF token goes, kept as the pieces
 around the placeholder, and served by joining the pieces with the token of
@@ -15,8 +15,11 @@ cached page to them, comparing it with a fresh render):
   (``request.script_root`` is added here, for the URLs);
 - only pages without errors and without anything personal beyond the key.
 
-Nothing personal is kept beyond what the key already names (a question id
-and an option value). The cache is per process, bounded (``MAX_PAGES``; when
+Nothing a person enters is kept: a key names a page and its variant (the
+question, the child's wording, where Back goes), never an answer. A question
+the person has already answered (their answer ticked or filled in) is
+rendered afresh each time, not cached (triage/questionnaire.py). The cache is
+per process, bounded (``MAX_PAGES``; when
 full it starts again), and off in debug mode or with template auto-reload,
 where templates change under it.
 """

@@ -119,3 +119,33 @@ def test_the_information_pages_set_no_cookie(app):
         response = client.get(url)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers
+
+
+def test_no_answer_is_ever_part_of_what_the_cache_keeps(app):
+    """The cache keys name pages, never answers: after whole journeys (and coming back to
+    every answered question), no answer value and no age appears in any key."""
+    from triage.render_cache import EXTENSION
+
+    pages = app.extensions[EXTENSION]
+    pages.clear()
+    cached, _ = compare_walk(app, create_app({**TEST_CONFIG, "TRIAGE_NO_RENDER_CACHE": True}), CHILD)
+    for qid in CHILD:  # back to each question: the answered ones show their answer
+        assert cached.get(f"/questions/{qid}").status_code in (200, 302)
+    assert pages, "the walk should have filled the cache"
+
+    def flatten(value):
+        if isinstance(value, tuple):
+            for item in value:
+                yield from flatten(item)
+        else:
+            yield value
+
+    in_keys = {item for key in pages for item in flatten(key)}
+    question_ids = set(app.extensions["rulebook"].question_by_id)
+    for qid, value in CHILD.items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, str) and v in question_ids:
+                continue  # an option value that happens to be a question id
+            assert v not in in_keys and str(v) not in in_keys, (qid, v)
+    assert 9 not in in_keys and "9" not in in_keys  # the child's age
