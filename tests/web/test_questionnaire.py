@@ -241,3 +241,25 @@ def test_cookie_stays_small_with_every_question_answered(client, app):
     cookie = response.headers.get("Set-Cookie", "")
     assert len(json.dumps(big)) < 3000
     assert len(cookie) < 3500
+
+
+def test_red_flags_of_a_lower_level_are_listed_apart_from_those_that_set_the_care_level(client, app):
+    from triage.rulebook import evaluate
+
+    rulebook = app.extensions["rulebook"]
+    mixed = None
+    for case in rulebook.cases:  # a worked case where flags of two levels fire
+        assessment = evaluate(rulebook, case.answers)
+        if len({flag.level for flag in assessment.red_flags}) > 1 and not assessment.interrupt:
+            mixed = case, assessment
+            break
+    assert mixed is not None, "no worked case fires red flags of two levels"
+    case, assessment = mixed
+    walk(client, {k: list(v) if isinstance(v, tuple) else v for k, v in case.answers.items()})
+    card = client.get("/result").select(".care-card")[0]
+    assert f"care-card--{assessment.care_level}" in card["class"]
+    sections = {h3.get_text(strip=True): h3.find_next_sibling("ul").get_text(" ", strip=True) for h3 in card.select("h3")}
+    for flag in assessment.red_flags:
+        heading = "Why we say this" if flag.level == assessment.care_level else "Also tell the doctor about"
+        first_words = " ".join(flag.message.split()[:8])
+        assert first_words in sections[heading], (flag.id, heading)
