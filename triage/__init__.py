@@ -16,7 +16,7 @@ from triage import render_cache, security
 from triage.config import PROJECT_ROOT, ConfigError, config_from_env
 from triage.errors import log_exception_without_data
 from triage.forms import build_form_classes
-from triage.rulebook import RulebookError, load_rulebook
+from triage.rulebook import RulebookError, answer_specs, load_rulebook
 from triage.session import SafeSessionInterface
 
 __all__ = ["ConfigError", "RulebookError", "create_app"]
@@ -66,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from triage import clinician, errors, pages, questionnaire
 
-    app.extensions["triage_answer_specs"] = questionnaire.answer_specs(rulebook.questions)
+    app.extensions["triage_answer_specs"] = answer_specs(rulebook.questions)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(questionnaire.bp)

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template
 from markupsafe import Markup
 
 from triage import questionnaire
-from triage.rulebook import Assessment, Rulebook, evaluate, next_question
+from triage.rulebook import Assessment, Rulebook, evaluate
 from triage.rulebook.diagram import flow_svg
 from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
 
@@ -139,10 +139,11 @@ def result_trace():
     Only reads the session (nothing is stored or logged); like /result, it goes
     to the first unanswered question while the answers are incomplete.
     """
-    answers = questionnaire._answers()
+    state = questionnaire._current_state()
+    answers = state.answers
     rulebook = _rulebook()
-    if not answers or next_question(rulebook, answers) is not None:
-        return questionnaire._where_next(answers)
+    if not answers or state.upcoming is not None:
+        return questionnaire._where_next(state)
     return render_trace(
         evaluate(rulebook, answers),
         heading="How your summary was worked out",

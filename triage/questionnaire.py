@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from triage.render_cache import csrf_token, render_cached
-from triage.rulebook import applicable_questions, evaluate, next_question  # noqa: F401 - next_question for callers
+from triage.rulebook import applicable_questions, clean_answers, evaluate
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -32,76 +30,11 @@ RETURN_TO_CHECK = "check"
 # The session cookie is signed, but what it holds is still treated as
 # untrusted input: it may come from an older rulebook, another deployment
 # that shares the secret, or a person with the key and a text editor. Every
-# read goes through ``AnswerSpec.clean`` (built once per app, from the
-# rulebook), which keeps an answer only when it is exactly what this
+# read goes through ``clean_answers`` (triage/rulebook/flow.py; the specs are
+# built once per app, from the rulebook), which keeps an answer only when it is exactly what this
 # rulebook's form could have saved, and costs a few dictionary lookups per
 # question: no messages are built, nothing is parsed, nothing grows with the
 # size of what the cookie holds.
-
-
-@dataclass(frozen=True)
-class AnswerSpec:
-    """What a valid answer to one question looks like."""
-
-    kind: str
-    values: Mapping[str, str]  # option value -> the rulebook's own string
-    exclusive: frozenset[str]
-    low: float | None
-    high: float | None
-
-    @classmethod
-    def for_question(cls, question: Any) -> AnswerSpec:
-        return cls(
-            kind=question.kind,
-            values={o.value: o.value for o in question.options},
-            exclusive=frozenset(o.value for o in question.options if o.exclusive),
-            low=question.min,
-            high=question.max,
-        )
-
-    def clean(self, value: Any) -> Any:
-        """The answer as this app stores it, or None when it is not a valid answer."""
-        if self.kind == "one":
-            return self.values.get(value) if isinstance(value, str) else None
-        if self.kind == "several":
-            if not isinstance(value, (list, tuple)) or not 0 < len(value) <= len(self.values):
-                return None
-            chosen: list[str] = []
-            for item in value:
-                option = self.values.get(item) if isinstance(item, str) else None
-                if option is None:
-                    return None
-                if option not in chosen:
-                    chosen.append(option)
-            if len(chosen) > 1 and not self.exclusive.isdisjoint(chosen):
-                return None
-            return chosen
-        # a whole number within the question's range
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            return None
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            return None
-        return int(value)
-
-
-def answer_specs(questions: Iterable[Any]) -> dict[str, AnswerSpec]:
-    """One ``AnswerSpec`` per question id, in question order (built once, in create_app)."""
-    return {q.id: AnswerSpec.for_question(q) for q in questions}
-
-
-def clean_answers(specs: Mapping[str, AnswerSpec], raw: Any) -> dict[str, Any]:
-    """The valid answers in ``raw``, whatever ``raw`` is; everything else is dropped."""
-    if not isinstance(raw, dict):
-        return {}
-    answers = {}
-    for qid, spec in specs.items():  # bounded by the rulebook, not by the cookie
-        if qid in raw:
-            value = spec.clean(raw[qid])
-            if value is not None:
-                answers[qid] = value
-    return answers
 
 
 @dataclass(frozen=True)
@@ -137,11 +70,6 @@ def _state(answers: dict[str, Any]) -> State:
 def _current_state() -> State:
     """The state from the session cookie, cleaned: a stale or tampered cookie never breaks a page."""
     return _state(clean_answers(current_app.extensions["triage_answer_specs"], session.get("answers")))
-
-
-def _answers() -> dict[str, Any]:
-    """The session's answers, cleaned and pruned (see ``_current_state``)."""
-    return _current_state().answers
 
 
 def _save(answers: dict[str, Any]) -> None:
@@ -180,10 +108,8 @@ def _question_url(question_id: str, returning: bool = False) -> str:
     return url_for("questionnaire.question", question_id=question_id)
 
 
-def _where_next(state: State | dict[str, Any], returning: bool = False):
+def _where_next(state: State, returning: bool = False):
     """Redirect to the first unanswered question that applies, or to check answers."""
-    if not isinstance(state, State):  # clean answers, e.g. from ``_answers()``
-        state = _state(state)
     if state.upcoming is not None:
         return redirect(_question_url(state.upcoming.id, returning))
     return redirect(url_for("questionnaire.check_answers"))

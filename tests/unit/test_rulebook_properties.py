@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.rulebook import evaluate, load_rulebook, next_question, prune, validate_answers
+from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, next_question, prune, validate_answers
 
 from .conftest import RULES_MIN
 
@@ -88,3 +88,36 @@ def test_same_answers_same_assessment(answers):
     assert evaluate(RULEBOOK, reordered) == first
     assert evaluate(RULEBOOK, as_tuples) == first
     assert evaluate(RULEBOOK, answers).as_json() == first.as_json()
+
+
+# Anything at all, and near misses: option values in the wrong shape, numbers out of range.
+ANYTHING = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats() | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8,
+)
+
+
+def near_answer(question):
+    values = st.sampled_from(question.option_values) if question.option_values else st.text(max_size=4)
+    return st.one_of(answer_for(question), ANYTHING, values, st.lists(values, max_size=6))
+
+
+RAW_ANSWERS = st.fixed_dictionaries({}, optional={q.id: near_answer(q) for q in RULEBOOK.questions})
+SPECS = answer_specs(RULEBOOK.questions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(RAW_ANSWERS)
+def test_clean_answers_keeps_only_answers_that_validate_answers_accepts(raw):
+    """The web app's fast cleaner and the CLI's validator agree: what one keeps, the other accepts."""
+    kept = clean_answers(SPECS, raw)
+    assert set(kept) <= set(raw)
+    assert validate_answers(RULEBOOK, kept) == []
+    for qid, value in raw.items():
+        if qid not in kept and not validate_answers(RULEBOOK, {qid: value}):
+            # Dropped but fine for the validator: "not answered" (None), or a number the
+            # forms never save (not whole).
+            if value is None:
+                continue
+            assert RULEBOOK.question_by_id[qid].kind == "number" and float(value) != int(value)

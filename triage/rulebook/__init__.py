@@ -8,15 +8,17 @@ Public API::
     next_question(rulebook, answers) -> Question | None
     prune(rulebook, answers) -> dict
     validate_answers(rulebook, answers) -> list[str]
+    clean_answers(answer_specs(rulebook.questions), raw) -> dict   # the valid part of untrusted data
 """
 
 from .conditions import Condition, Where, describe
 from .engine import Assessment, CaseResult, TypeScore, check_case, evaluate, run_cases
-from .flow import applicable_questions, next_question, prune, validate_answers
+from .flow import AnswerSpec, answer_specs, applicable_questions, clean_answers, next_question, prune, validate_answers
 from .loader import RulebookError, default_rules_dir, load_rulebook
 from .models import Question, Rulebook
 
 __all__ = [
+    "AnswerSpec",
     "Assessment",
     "CaseResult",
     "Condition",
@@ -25,8 +27,10 @@ __all__ = [
     "RulebookError",
     "TypeScore",
     "Where",
+    "answer_specs",
     "applicable_questions",
     "check_case",
+    "clean_answers",
     "default_rules_dir",
     "describe",
     "evaluate",

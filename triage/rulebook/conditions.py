@@ -230,8 +230,9 @@ def _raw(data: Any) -> Any:
     return data
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
+def show_value(value: Any) -> str:
+    """A value from a rule or answers file, as error messages quote it."""
+    if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
@@ -245,7 +246,7 @@ def parse_condition(data: Any, where: Where = NOWHERE) -> Condition:
     where = _where(data, where)
     if not isinstance(data, dict):
         raise ConditionError(
-            f"a condition must be a mapping with one key, such as 'onset: sudden'; got {_show(data)}",
+            f"a condition must be a mapping with one key, such as 'onset: sudden'; got {show_value(data)}",
             where,
         )
     if len(data) != 1:
@@ -294,10 +295,10 @@ def _parse_test(qid: str, value: Any, key_where: Where, value_where: Where, raw:
             return Match(qid, op, values, key_where, wheres, raw)
         if op in ("at_least", "below"):
             if not _is_number(arg):
-                raise ConditionError(f"'{op}:' needs a number, got {_show(arg)}", arg_where)
+                raise ConditionError(f"'{op}:' needs a number, got {show_value(arg)}", arg_where)
             return Match(qid, op, (arg,), key_where, (arg_where,), raw)
         if not isinstance(arg, bool):
-            raise ConditionError(f"'answered:' needs true or false, got {_show(arg)}", arg_where)
+            raise ConditionError(f"'answered:' needs true or false, got {show_value(arg)}", arg_where)
         return Match(qid, "answered", (arg,), key_where, (arg_where,), raw)
     if isinstance(value, (list, tuple)):
         values, wheres = _option_values(qid, qid, value, value_where)
@@ -306,7 +307,7 @@ def _parse_test(qid: str, value: Any, key_where: Where, value_where: Where, raw:
         return Match(qid, "equals", (value,), key_where, (value_where,), raw)
     if value is None:
         raise ConditionError(f"'{qid}:' has no value; write an option value, such as '{qid}: not_sure'", key_where)
-    raise ConditionError(f"'{qid}:' needs an option value, got {_show(value)}", value_where)
+    raise ConditionError(f"'{qid}:' needs an option value, got {show_value(value)}", value_where)
 
 
 def _option_values(qid: str, what: str, arg: Any, where: Where) -> tuple[tuple[Any, ...], tuple[Where, ...]]:
@@ -318,7 +319,7 @@ def _option_values(qid: str, what: str, arg: Any, where: Where) -> tuple[tuple[A
     wheres = tuple(_item_where(arg, i, where) for i in range(len(arg)))
     for item, item_where in zip(arg, wheres):
         if not isinstance(item, str) and not _is_number(item):
-            raise ConditionError(f"'{what}:' list items must be option values, got {_show(item)}", item_where)
+            raise ConditionError(f"'{what}:' list items must be option values, got {show_value(item)}", item_where)
     return tuple(arg), wheres
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .conditions import is_answered, suggest
+from .conditions import is_answered, show_value, suggest
 
 if TYPE_CHECKING:
     from .models import Question, Rulebook
@@ -88,21 +89,13 @@ def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list
     return problems
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return repr(value)
-
-
 def _allowed(question: Question) -> str:
     return ", ".join(question.option_values)
 
 
 def _one_problems(question: Question, value: Any) -> list[str]:
     if not isinstance(value, str):
-        return [f"'{question.id}' takes one of: {_allowed(question)}; got {_show(value)}"]
+        return [f"'{question.id}' takes one of: {_allowed(question)}; got {show_value(value)}"]
     if value not in question.option_values:
         return [_not_allowed(question, value)]
     return []
@@ -110,14 +103,14 @@ def _one_problems(question: Question, value: Any) -> list[str]:
 
 def _not_allowed(question: Question, value: Any) -> str:
     return (
-        f"'{question.id}': {_show(value)} is not an allowed value{suggest(value, question.option_values)}; "
+        f"'{question.id}': {show_value(value)} is not an allowed value{suggest(value, question.option_values)}; "
         f"allowed values: {_allowed(question)}"
     )
 
 
 def _several_problems(question: Question, value: Any) -> list[str]:
     if not isinstance(value, (list, tuple)):
-        return [f"'{question.id}' takes a list of values from: {_allowed(question)}; got {_show(value)}"]
+        return [f"'{question.id}' takes a list of values from: {_allowed(question)}; got {show_value(value)}"]
     if not value:
         return [f"'{question.id}': choose at least one of: {_allowed(question)}"]
     problems = []
@@ -151,7 +144,82 @@ def _number_problems(question: Question, value: Any) -> list[str]:
     else:
         allowed = "a number"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return [f"'{question.id}' takes {allowed}; got {_show(value)}"]
+        return [f"'{question.id}' takes {allowed}; got {show_value(value)}"]
     if (low is not None and value < low) or (high is not None and value > high):
         return [f"'{question.id}': {_number_text(value)} is out of range; allowed: {allowed}"]
     return []
+
+
+# --- cleaning answers that come from outside (a session cookie) --------------------
+#
+# ``validate_answers`` explains what is wrong, for people and scripts. The web
+# app instead needs, on every request, only the valid part of whatever a cookie
+# holds, fast: a few dictionary lookups per question, no messages, nothing that
+# grows with the size of the input. Both accept the same answers
+# (tests/unit/test_rulebook_flow.py checks that every answer kept here passes
+# ``validate_answers``); numbers are kept only when whole, as the forms save them.
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """What a valid answer to one question looks like."""
+
+    kind: str
+    values: Mapping[str, str]  # option value -> the rulebook's own string
+    exclusive: frozenset[str]
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def for_question(cls, question: Question) -> AnswerSpec:
+        return cls(
+            kind=question.kind,
+            values={o.value: o.value for o in question.options},
+            exclusive=frozenset(o.value for o in question.options if o.exclusive),
+            low=question.min,
+            high=question.max,
+        )
+
+    def clean(self, value: Any) -> Any:
+        """The answer as this app stores it, or None when it is not a valid answer."""
+        if self.kind == "one":
+            return self.values.get(value) if isinstance(value, str) else None
+        if self.kind == "several":
+            if not isinstance(value, (list, tuple)) or not 0 < len(value) <= len(self.values):
+                return None
+            chosen: list[str] = []
+            for item in value:
+                option = self.values.get(item) if isinstance(item, str) else None
+                if option is None:
+                    return None
+                if option not in chosen:
+                    chosen.append(option)
+            if len(chosen) > 1 and not self.exclusive.isdisjoint(chosen):
+                return None
+            return chosen
+        # a whole number within the question's range
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            return None
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return None
+        return int(value)
+
+
+def answer_specs(questions: Iterable[Question]) -> dict[str, AnswerSpec]:
+    """One ``AnswerSpec`` per question id, in question order (build once, reuse)."""
+    return {q.id: AnswerSpec.for_question(q) for q in questions}
+
+
+def clean_answers(specs: Mapping[str, AnswerSpec], raw: Any) -> dict[str, Any]:
+    """The valid answers in ``raw``, whatever ``raw`` is; everything else is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    answers = {}
+    for qid, spec in specs.items():  # bounded by the rulebook, not by the cookie
+        if qid in raw:
+            value = spec.clean(raw[qid])
+            if value is not None:
+                answers[qid] = value
+    return answers

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
-from .conditions import Condition, Where, check_against, suggest
+from .conditions import Condition, Where, check_against, show_value, suggest
 from .flow import answer_problems, applicable_in
 from .source import Problem, YMap, position, read_yaml
 
@@ -77,16 +77,6 @@ _PATTERN_MESSAGES = {
     m.URL_PATTERN: "is not a web address (it must start with https:// or http://)",
     m.DATE_PATTERN: "is not a date written as YYYY-MM-DD",
 }
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return repr(value)
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -147,21 +137,21 @@ def _message(error: Mapping[str, Any], model: type[BaseModel]) -> str:
         "model_attributes_type": "expected a mapping (key: value lines)",
     }
     if kind in simple:
-        return f"{simple[kind]}, got {_show(given)}"
+        return f"{simple[kind]}, got {show_value(given)}"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", ctx.get("expected", ""))
-        return f"{_show(given)} is not allowed{suggest(given, choices)}; use one of: {', '.join(choices)}"
+        return f"{show_value(given)} is not allowed{suggest(given, choices)}; use one of: {', '.join(choices)}"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern")
         if pattern == r"\S":
             return "must not be empty"
-        return f"{_show(given)} {_PATTERN_MESSAGES.get(pattern, 'has the wrong form')}"
+        return f"{show_value(given)} {_PATTERN_MESSAGES.get(pattern, 'has the wrong form')}"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "too_long":
         return f"has more than {ctx.get('max_length')} item(s)"
     if kind == "greater_than":
-        return f"must be greater than {ctx.get('gt')}, got {_show(given)}"
+        return f"must be greater than {ctx.get('gt')}, got {show_value(given)}"
     return error["msg"]
 
 
@@ -271,7 +261,7 @@ class _Loader:
         if data is None:
             return None
         if not isinstance(data, YMap):
-            self.errors.append(Problem(rel, 1, 1, f"expected a mapping (key: value lines), got {_show(data)}"))
+            self.errors.append(Problem(rel, 1, 1, f"expected a mapping (key: value lines), got {show_value(data)}"))
             return None
         try:
             return cls.model_validate(data)
