@@ -51,6 +51,9 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
+        if not isinstance(valuelist[0], str):  # Flask-WTF also passes uploaded files
+            self.data = None
+            raise ValueError(NUMBER_ERROR)
         raw = valuelist[0].strip()
         if not raw:
             self.data = None

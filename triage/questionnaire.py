@@ -319,15 +319,20 @@ def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
     events = [v for v in answers.get("events") or [] if v not in ("none", "not_sure")]
     if not events:
         return None
-    steps = []
     questions = rulebook.question_by_id
     when = answers.get("event_timing")
-    steps.append(
-        {
-            "when": answer_labels(questions["event_timing"], when)[0] if when else "Before the hair loss",
-            "what": ", ".join(answer_labels(questions["events"], events)),
-        }
-    )
+    # The gap is asked only about the events that make the timing question apply
+    # (a medicine or cancer treatment); anything else ticked is known only to fall
+    # in the 6 months the events question asks about.
+    timing = questions["event_timing"]
+    timed = [v for v in events if when and (timing.ask_when is None or timing.ask_when.holds({"events": [v]}))]
+    untimed = [v for v in events if v not in timed]
+    steps = []
+    if untimed:
+        steps.append({"when": "In the 6 months before", "what": ", ".join(answer_labels(questions["events"], untimed))})
+    if timed:
+        step = {"when": answer_labels(questions["event_timing"], when)[0], "what": ", ".join(answer_labels(questions["events"], timed))}
+        steps.insert(0 if when == "gt_6m" else len(steps), step)
     if "onset" in answers:
         steps.append({"when": "Then", "what": "Hair loss started: " + answer_labels(questions["onset"], answers["onset"])[0]})
     if "duration" in answers:

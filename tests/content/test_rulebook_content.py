@@ -8,12 +8,13 @@ suite red with the same file:line messages as ``triage rules check``.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 
 import pytest
 
 from triage.config import PROJECT_ROOT
-from triage.rulebook import load_rulebook, run_cases
+from triage.rulebook import applicable_questions, load_rulebook, next_question, run_cases
 
 RULES = PROJECT_ROOT / "rules"
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -108,3 +109,67 @@ def test_hazard_log_names_real_cases(rulebook):
     named = set(re.findall(r"`((?:rf|distress|unclear)_[a-z0-9_]+)`", text))
     assert len(named & case_ids) >= 10
     assert sorted(named - case_ids - {"unclear_level"}) == []
+
+
+# --- how many questions a person answers -----------------------------------------------
+# The issue asks that a typical person answers no more than about 12 questions (a
+# several-choice question counts once). Each person below gives the answers a
+# common presentation would; the walk fails if the flow asks something they were
+# not given an answer for, so every question they would see is counted.
+TYPICAL_PEOPLE = {
+    "man with receding temples over years": {
+        "age": 34, "sex": "male", "onset": "years", "duration": "gt_12m", "pattern": "temples_crown",
+        "shedding": "no_extra", "scalp": ["none"], "events": ["none"], "body": ["none"],
+        "history": ["family_pattern"], "impact": ["not_much"],
+    },
+    "woman with a widening part": {
+        "age": 48, "sex": "female", "life_stage": ["menopause"], "onset": "years", "duration": "gt_12m",
+        "pattern": "widening_part", "shedding": "no_extra", "scalp": ["none"], "events": ["none"],
+        "texture": "wavy", "body": ["none"], "history": ["family_pattern"], "impact": ["low_anxious"],
+    },
+    "woman shedding after an illness": {
+        "age": 29, "sex": "female", "life_stage": ["none"], "onset": "sudden", "duration": "1_3m",
+        "pattern": "all_over", "shedding": "handfuls", "scalp": ["none"], "other_hair": ["none"],
+        "events": ["fever_illness"], "body": ["tired"], "history": ["none"], "impact": ["low_anxious"],
+    },
+    "man with a round smooth patch": {
+        "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m", "pattern": "round_patches",
+        "patch_signs": ["exclamation"], "scalp": ["none"], "other_hair": ["none"], "events": ["none"],
+        "body": ["none"], "history": ["none"], "impact": ["not_much"],
+    },
+    "parent of a child with a scaly patch": {
+        "age": 7, "respondent": "parent", "sex": "female", "onset": "months", "duration": "1_3m",
+        "pattern": "scaly_patch", "patch_signs": ["black_dots"], "scalp": ["itch", "scaling"],
+        "other_hair": ["none"], "events": ["none"], "body": ["none"], "history": ["ringworm_contact"],
+        "impact": ["not_much"],
+    },
+    "woman of 60 thinning on top": {
+        "age": 60, "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": "widening_part",
+        "shedding": "more_roots", "scalp": ["none"], "events": ["none"], "texture": "straight",
+        "body": ["none"], "history": ["none"], "impact": ["not_much"],
+    },
+}
+
+
+def questions_asked(rulebook, person: dict) -> list[str]:
+    answers: dict = {}
+    while (question := next_question(rulebook, answers)) is not None:
+        assert question.id in person, f"the flow asked {question.id!r}, which this person was not given"
+        answers[question.id] = person[question.id]
+    return list(answers)
+
+
+@pytest.mark.parametrize("who", TYPICAL_PEOPLE)
+def test_a_typical_person_answers_about_12_questions(rulebook, who):
+    asked = questions_asked(rulebook, TYPICAL_PEOPLE[who])
+    assert len(asked) <= 13, asked
+    assert set(asked) == set(TYPICAL_PEOPLE[who])  # every answer given was asked for
+
+
+def test_typical_and_worked_case_question_counts(rulebook):
+    typical = sorted(len(questions_asked(rulebook, person)) for person in TYPICAL_PEOPLE.values())
+    assert statistics.median(typical) <= 12.5, typical
+    # The worked cases lean to the unusual (red flags, children, scarring), so they
+    # ask more; the median still stays at about 12.
+    per_case = [len(applicable_questions(rulebook, case.answers)) for case in rulebook.cases]
+    assert statistics.median(per_case) <= 13

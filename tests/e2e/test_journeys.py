@@ -13,24 +13,24 @@ from tests.e2e.conftest import Person, assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
-NO_EXTRAS = {"hair_care": ["none"], "body": ["none"], "history": ["none"], "impact": ["not_much"]}
+NO_EXTRAS = {"body": ["none"], "history": ["none"], "impact": ["not_much"]}
 
 SUDDEN_PATCH = {
-    "respondent": "self", "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m",
+    "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m",
     "pattern": "round_patches", "patch_signs": ["exclamation"], "scalp": ["none"], "other_hair": ["none"],
     "events": ["none"], **NO_EXTRAS,
 }
 
 RECEDING_MAN = {
-    "respondent": "self", "age": 31, "sex": "male", "onset": "years", "duration": "gt_12m",
-    "pattern": "temples_crown", "shedding": "no_extra", "scalp": ["none"], "other_hair": ["none"],
-    "events": ["none"], "treatments": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
+    "age": 31, "sex": "male", "onset": "years", "duration": "gt_12m",
+    "pattern": "temples_crown", "shedding": "no_extra", "scalp": ["none"],
+    "events": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
 }
 
 AFTER_CHILDBIRTH = {
-    "respondent": "self", "age": 32, "sex": "female", "life_stage": ["recent_birth"], "onset": "sudden",
+    "age": 32, "sex": "female", "life_stage": ["recent_birth"], "onset": "sudden",
     "duration": "lt_1m", "pattern": "all_over", "shedding": "handfuls", "scalp": ["none"],
-    "other_hair": ["none"], "events": ["childbirth"], "event_timing": "1_6m", "texture": "wavy", **NO_EXTRAS,
+    "other_hair": ["none"], "events": ["childbirth"], **NO_EXTRAS,
 }
 
 CHILD_KERION = {
@@ -42,10 +42,9 @@ CHILD_KERION = {
 }
 
 WOMAN_ANDROGEN = {
-    "respondent": "self", "age": 26, "sex": "female", "life_stage": ["none"], "onset": "months",
+    "age": 26, "sex": "female", "life_stage": ["none"], "onset": "months",
     "duration": "gt_12m", "pattern": "widening_part", "shedding": "more_roots", "scalp": ["none"],
-    "other_hair": ["none"], "events": ["none"], "texture": "straight", "treatments": ["none"],
-    "hair_care": ["none"], "body": ["irregular_periods", "acne", "excess_hair"], "history": ["none"],
+    "events": ["none"], "texture": "straight", "body": ["irregular_periods", "acne", "excess_hair"], "history": ["none"],
     "impact": ["low_anxious"],
 }
 

@@ -37,35 +37,35 @@ def answered(client: PageClient, *pairs: tuple[str, str]) -> dict:
 
 
 def test_missing_or_wrong_csrf_token_is_refused_and_answers_are_kept(client):
-    before = answered(client, ("respondent", "self"))
-    for data in ({"answer": "30"}, {"answer": "30", "csrf_token": "forged"}, {"answer": "30", "csrf_token": ""}):
-        page = client.post("/questions/age", data=data, expected_status=400)
+    before = answered(client, ("age", "30"))
+    for data in ({"answer": "male"}, {"answer": "male", "csrf_token": "forged"}, {"answer": "male", "csrf_token": ""}):
+        page = client.post("/questions/sex", data=data, expected_status=400)
         assert page.h1 == "This page has expired"
     assert session_answers(client) == before
 
 
 def test_a_token_from_another_session_is_refused(app, client):
     other = PageClient(app.test_client())
-    token = other.get("/questions/respondent").csrf_token()
-    client.get("/questions/respondent")
-    page = client.post("/questions/respondent", data={"csrf_token": token, "answer": "self"}, expected_status=400)
+    token = other.get("/questions/age").csrf_token()
+    client.get("/questions/age")
+    page = client.post("/questions/age", data={"csrf_token": token, "answer": "30"}, expected_status=400)
     assert page.h1 == "This page has expired"
     assert session_answers(client) == {}
 
 
 def test_oversize_form_is_a_friendly_413_and_answers_are_kept(client):
-    before = answered(client, ("respondent", "self"))
-    token = client.get("/questions/age").csrf_token()
-    page = client.post("/questions/age", data={"csrf_token": token, "answer": "9" * 20_000}, expected_status=413)
+    before = answered(client, ("age", "30"))
+    token = client.get("/questions/sex").csrf_token()
+    page = client.post("/questions/sex", data={"csrf_token": token, "answer": "f" * 20_000}, expected_status=413)
     assert page.h1 == "What you sent was too large"
     assert session_answers(client) == before
 
 
 def test_too_many_form_parts_is_a_friendly_413(client):
-    before = answered(client, ("respondent", "self"))
-    token = client.get("/questions/age").csrf_token()
+    before = answered(client, ("age", "30"))
+    token = client.get("/questions/sex").csrf_token()
     data = MultiDict([("csrf_token", token)] + [(f"f{i}", "1") for i in range(300)])  # MAX_FORM_PARTS is 200
-    page = client.post("/questions/age", data=data, content_type="multipart/form-data", expected_status=413)
+    page = client.post("/questions/sex", data=data, content_type="multipart/form-data", expected_status=413)
     assert page.h1 == "What you sent was too large"
     assert session_answers(client) == before
 
@@ -81,30 +81,34 @@ def test_too_many_form_parts_is_a_friendly_413(client):
     ],
 )
 def test_malformed_bodies_are_a_4xx_and_answers_are_kept(client, content_type, body):
-    before = answered(client, ("respondent", "self"))
-    page = client.post("/questions/age", data=body, content_type=content_type)
+    before = answered(client, ("age", "30"))
+    page = client.post("/questions/sex", data=body, content_type=content_type)
     assert 400 <= page.status < 500, page.status
     assert session_answers(client) == before
 
 
 def test_unknown_option_values_are_a_400_with_the_question_shown_again(client):
-    before = answered(client, ("respondent", "self"), ("age", "30"), ("sex", "female"))
+    before = answered(client, ("age", "30"), ("sex", "female"))
     page = post_answer(client, "/questions/life_stage", ["pregnant", "martian"], expected_status=400)
     assert page.select(".error-summary")
     assert session_answers(client) == before
 
 
-def test_a_file_upload_instead_of_an_answer_is_refused(client):
+@pytest.mark.parametrize(("qid", "value"), [("age", b"30"), ("sex", b"female"), ("scalp", b"itch")])
+def test_a_file_upload_instead_of_an_answer_is_refused(client, qid, value):
     import io
 
-    token = client.get("/questions/respondent").csrf_token()
+    before = {} if qid == "age" else answered(client, ("age", "30"), ("sex", "female"), ("life_stage", ["none"]),
+                                             ("onset", "sudden"), ("duration", "lt_1m"), ("pattern", "round_patches"),
+                                             ("patch_signs", ["none"]))
+    token = client.get(f"/questions/{qid}").csrf_token()
     page = client.post(
-        "/questions/respondent",
-        data={"csrf_token": token, "answer": (io.BytesIO(b"self"), "answer.txt")},
+        f"/questions/{qid}",
+        data={"csrf_token": token, "answer": (io.BytesIO(value), "answer.txt")},
         content_type="multipart/form-data",
     )
     assert 200 <= page.status < 500
-    assert session_answers(client) == {}
+    assert session_answers(client) == before
 
 
 @pytest.mark.parametrize("url", ["/questions/favourite_colour", "/questions/RESPONDENT", "/questions/%00", "/questions/é"])
@@ -140,7 +144,7 @@ def test_leading_slashes_are_the_same_page_never_a_redirect(raw_client, path):
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE"])
 def test_other_methods_are_a_friendly_405(client, method):
-    page = client._wrap(client.client.open("/questions/respondent", method=method), 405)
+    page = client._wrap(client.client.open("/questions/age", method=method), 405)
     assert page.h1 == "Sorry, there is a problem with that request"
     assert set(page.response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
 
@@ -160,14 +164,14 @@ def test_an_unsatisfiable_range_on_a_static_file_is_a_416_with_its_content_range
 )
 def test_unreadable_cookies_start_afresh(client, value):
     client.client.set_cookie(COOKIE, value)
-    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
-    client.get("/questions/respondent")
+    assert client.get("/questions/", expected_status=302).location == "/questions/age"
+    client.get("/questions/age")
     client.get("/result", expected_status=302)
 
 
 def test_a_cookie_signed_by_another_deployment_starts_afresh(app, client):
-    client.client.set_cookie(COOKIE, signed_cookie(app, {"answers": {"respondent": "self"}}, secret="another-secret"))
-    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+    client.client.set_cookie(COOKIE, signed_cookie(app, {"answers": {"age": 30}}, secret="another-secret"))
+    assert client.get("/questions/", expected_status=302).location == "/questions/age"
 
 
 # Validly signed with this app's key, but not what this app writes.
@@ -260,7 +264,8 @@ def test_valid_answers_in_an_odd_cookie_are_kept(app, client):
     assert client.get("/questions/", expected_status=302).location == "/questions/sex"
     token = client.get("/questions/sex").csrf_token()
     client.post("/questions/sex", data={"csrf_token": token, "answer": "female"}, expected_status=302)
-    assert session_answers(client) == {"respondent": "self", "age": 28, "sex": "female"}
+    # "respondent" is not asked of an adult, so it is not kept
+    assert session_answers(client) == {"age": 28, "sex": "female"}
 
 
 def test_a_huge_several_choice_answer_is_dropped_and_the_rest_kept(app, client):
@@ -337,7 +342,7 @@ def test_no_request_causes_a_server_error(app, method, path, cookie, body, real_
         if body[0] == "form":
             fields = list(body[1])
             if real_token:
-                page = client.get("/questions/respondent")
+                page = client.get("/questions/age")
                 token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
                 fields.append(("csrf_token", token))
             kwargs["data"] = MultiDict(fields)

@@ -65,13 +65,14 @@ def every_page_kind(app, patch_answers):
     keep("privacy", client.get("/privacy"))
     keep("rules (clinician)", client.get("/rules/"))
     keep("redirect", client.get("/questions/", expected_status=302))
-    keep("question", client.get("/questions/respondent"))
-    keep("question with an error", client.post("/questions/respondent", data={"csrf_token": client.get("/questions/respondent").csrf_token()}, expected_status=200))
-    keep("unknown option (400)", post_answer(client, "/questions/respondent", "martian", expected_status=400))
-    keep("CSRF error", client.post("/questions/respondent", data={"answer": "self"}, expected_status=400))
+    keep("question", client.get("/questions/age"))
+    keep("question with an error", client.post("/questions/age", data={"csrf_token": client.get("/questions/age").csrf_token()}, expected_status=200))
+    post_answer(client, "/questions/age", "30")
+    keep("unknown option (400)", post_answer(client, "/questions/sex", "martian", expected_status=400))
+    keep("CSRF error", client.post("/questions/sex", data={"answer": "male"}, expected_status=400))
     keep("not found (404)", client.get("/no-such-page", expected_status=404))
     keep("wrong method (405)", client.post("/about", expected_status=405))
-    keep("too large (413)", client.post("/questions/respondent", data={"answer": "x" * 40_000}, expected_status=413))
+    keep("too large (413)", client.post("/questions/sex", data={"answer": "x" * 40_000}, expected_status=413))
     url, _ = walk(client, patch_answers)
     keep("check answers", client.get(url))
     keep("result", client.get("/result"))
@@ -103,7 +104,7 @@ def test_static_files_get_the_headers_but_may_be_cached(raw_client):
 
 
 def test_session_cookie_is_httponly_and_samesite_lax_but_not_secure_over_http(client):
-    response = post_answer(client, "/questions/respondent", "self").response
+    response = post_answer(client, "/questions/age", "30").response
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("triage_session=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -125,7 +126,7 @@ def test_https_redirects_plain_http(https_app):
     assert response.status_code == 301
     assert response.headers["Location"] == "https://localhost/about?x=1"
     assert_security_headers(response, hsts=False)
-    response = client.post("/questions/respondent", data={"answer": "self"})
+    response = client.post("/questions/age", data={"answer": "30"})
     assert response.status_code == 308  # keeps the method and the body
 
 
@@ -133,7 +134,7 @@ def test_https_redirects_plain_http(https_app):
 def test_https_requests_get_hsts_and_a_secure_cookie(https_app, how):
     client = https_app.test_client()
     kwargs = {"base_url": "https://localhost"} if how == "https scheme" else {"headers": {"X-Forwarded-Proto": "https"}}
-    page = client.get("/questions/respondent", **kwargs)
+    page = client.get("/questions/age", **kwargs)
     assert page.status_code == 200
     assert_security_headers(page, hsts=True)
     assert "includeSubDomains" not in page.headers["Strict-Transport-Security"]
@@ -147,10 +148,10 @@ def test_answers_post_over_https_without_a_referer(https_app, how):
     # carries no Referer; it must still be accepted (the CSRF token is what counts).
     client = PageClient(https_app.test_client())
     kwargs = {"base_url": "https://localhost"} if how == "https scheme" else {"headers": {"X-Forwarded-Proto": "https"}}
-    token = client.get("/questions/respondent", **kwargs).csrf_token()
-    page = client.post("/questions/respondent", data={"csrf_token": token, "answer": "self"}, expected_status=302, **kwargs)
-    assert page.response.location.endswith("/questions/age")
-    client.post("/questions/age", data={"answer": "34"}, expected_status=400, **kwargs)  # still no token, no post
+    token = client.get("/questions/age", **kwargs).csrf_token()
+    page = client.post("/questions/age", data={"csrf_token": token, "answer": "34"}, expected_status=302, **kwargs)
+    assert page.response.location.endswith("/questions/sex")
+    client.post("/questions/sex", data={"answer": "male"}, expected_status=400, **kwargs)  # still no token, no post
 
 
 @pytest.mark.parametrize(

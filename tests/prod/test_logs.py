@@ -91,7 +91,7 @@ def test_no_answer_in_the_app_logs_across_a_journey_and_a_server_error(
     failing_app, patch_answers, answer_words, captured_logs, capfd
 ):
     client = PageClient(failing_app.test_client())
-    client.post("/questions/respondent", data={"answer": "self"}, expected_status=400)  # no token
+    client.post("/questions/age", data={"answer": "30"}, expected_status=400)  # no token
     url, _ = walk(client, patch_answers)
     post_answer(client, "/questions/pattern?return=check", "round_patches_martian", expected_status=400)
     token = client.get("/questions/onset").csrf_token()
@@ -123,7 +123,7 @@ def test_no_answer_in_gunicorn_output_across_a_journey_and_a_server_error(
         env={**PROD_ENV, "TRIAGE_ACCESS_LOG": "-"},
     )
     client = Client(server.url)
-    assert client.post("/questions/respondent", {"answer": "self"}).status == 400  # no token
+    assert client.post("/questions/age", {"answer": "30"}).status == 400  # no token
     final, _ = walk_http(client, app.extensions["rulebook"], patch_answers)
     assert final == "/check-answers"
     token = client.get("/questions/pattern?return=check").csrf_token()

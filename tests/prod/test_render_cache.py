@@ -86,7 +86,7 @@ def test_every_option_ticked_renders_as_fresh(app, fresh_app):
     rulebook = app.extensions["rulebook"]
     question = next(q for q in rulebook.questions if q.kind == "several")
     values = [o.value for o in question.options if not o.exclusive]
-    base = {"respondent": "self", "age": 30, "sex": "female"}
+    base = {"age": 30, "sex": "female"}
     serializer = app.session_interface.get_signing_serializer(app)
     for chosen in [[v] for v in values] + [values[:2], values[1:3]]:
         cookie = serializer.dumps({"answers": {**base, question.id: chosen}})
@@ -103,14 +103,14 @@ def test_every_option_ticked_renders_as_fresh(app, fresh_app):
 
 def test_each_session_gets_its_own_token_and_can_answer(app):
     one, two = app.test_client(), app.test_client()
-    page_one = one.get("/questions/respondent").get_data(as_text=True)
-    page_two = two.get("/questions/respondent").get_data(as_text=True)
+    page_one = one.get("/questions/age").get_data(as_text=True)
+    page_two = two.get("/questions/age").get_data(as_text=True)
     token_one = TOKEN.search(page_one).group(0)
     token_two = TOKEN.search(page_two).group(0)
     assert token_one != token_two
     value = lambda t: t.split('value="')[1][:-1]  # noqa: E731
-    assert two.post("/questions/respondent", data={"csrf_token": value(token_one), "answer": "self"}).status_code == 400
-    assert one.post("/questions/respondent", data={"csrf_token": value(token_one), "answer": "self"}).status_code == 302
+    assert two.post("/questions/age", data={"csrf_token": value(token_one), "answer": "30"}).status_code == 400
+    assert one.post("/questions/age", data={"csrf_token": value(token_one), "answer": "30"}).status_code == 302
 
 
 def test_the_information_pages_set_no_cookie(app):

@@ -354,7 +354,7 @@ def test_result_links_to_the_trace_and_the_trace_matches_the_result(client, rule
 
 
 def test_trace_of_incomplete_answers_goes_to_the_first_gap_like_the_result(client):
-    assert client.get("/result/trace", expected_status=302).location == "/questions/respondent"
+    assert client.get("/result/trace", expected_status=302).location == "/questions/age"
     walk(client, PATCH)
     with client.client.session_transaction() as sess:
         answers = dict(sess["answers"])

@@ -9,7 +9,6 @@ from tests.web.journey import post_answer, walk
 
 # A young adult with a sudden round smooth patch.
 PATCH = {
-    "respondent": "self",
     "age": "28",
     "sex": "female",
     "life_stage": ["none"],
@@ -35,7 +34,7 @@ def session_answers(client) -> dict:
 
 
 def test_start_goes_to_the_first_question(client):
-    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+    assert client.get("/questions/", expected_status=302).location == "/questions/age"
 
 
 def test_start_page_links_to_the_questions(client):
@@ -44,19 +43,19 @@ def test_start_page_links_to_the_questions(client):
 
 
 def test_question_page_markup(client):
+    post_answer(client, "/questions/age", "9")
     page = client.get("/questions/respondent")
     fieldset = page.select("fieldset")[0]
     assert fieldset.select_one("legend h1").get_text(strip=True) == page.h1
     radios = page.select("input[type=radio]")
     assert radios[0]["id"] == "answer"  # the error summary links here
     assert all(page.select(f"label[for={r['id']}]") for r in radios)
-    assert page.select("a.back-link")[0]["href"] == "/"
+    assert page.select("a.back-link")[0]["href"] == "/questions/age"
     assert page.select(".caption")[0].get_text(strip=True) == "About you"
     assert page.select("button[type=submit]")[0].get_text(strip=True) == "Continue"
 
 
 def test_hint_is_wired_to_the_fieldset(client):
-    post_answer(client, "/questions/respondent", "self")
     post_answer(client, "/questions/age", "40")
     page = client.get("/questions/sex")
     hint = page.select(".hint")[0]
@@ -65,6 +64,7 @@ def test_hint_is_wired_to_the_fieldset(client):
 
 
 def test_missing_answer_shows_error_summary_and_inline_error(client):
+    post_answer(client, "/questions/age", "9")
     page = client.get("/questions/respondent")
     page = client.post("/questions/respondent", data={"csrf_token": page.csrf_token()}, expected_status=200)
     assert page.title.startswith("Error: ")
@@ -73,7 +73,7 @@ def test_missing_answer_shows_error_summary_and_inline_error(client):
     error = page.select("#answer-error")[0]
     assert error.get_text(" ", strip=True).startswith("Error:")
     assert "answer-error" in page.select("fieldset")[0]["aria-describedby"]
-    assert session_answers(client) == {}
+    assert session_answers(client) == {"age": 9}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,6 @@ def test_missing_answer_shows_error_summary_and_inline_error(client):
     [("", "Enter a whole number"), ("abc", "Enter a whole number"), ("12.5", "Enter a whole number"), ("400", "from 0 to 110")],
 )
 def test_number_question_validation(client, value, message):
-    post_answer(client, "/questions/respondent", "self")
     page = post_answer(client, "/questions/age", value, expected_status=200)
     assert message in page.select("#answer-error")[0].get_text()
     assert page.select("input#answer")[0]["aria-describedby"] == "answer-hint answer-error" or page.select(
@@ -90,29 +89,43 @@ def test_number_question_validation(client, value, message):
 
 
 def test_unknown_option_value_is_refused_and_not_stored(client):
+    post_answer(client, "/questions/age", "9")
     page = post_answer(client, "/questions/respondent", "martian", expected_status=400)
     assert page.select(".error-summary")
-    assert session_answers(client) == {}
+    assert session_answers(client) == {"age": 9}
 
 
 def test_exclusive_option_cannot_be_combined(client):
-    for qid in ("respondent", "age", "sex"):
+    for qid in ("age", "sex"):
         post_answer(client, f"/questions/{qid}", PATCH[qid])
     page = post_answer(client, "/questions/life_stage", ["pregnant", "none"], expected_status=200)
     assert "on its own" in page.select("#answer-error")[0].get_text()
 
 
 def test_jumping_ahead_redirects_to_the_first_unanswered_question(client):
-    assert client.get("/questions/pattern", expected_status=302).location == "/questions/respondent"
-    post_answer(client, "/questions/respondent", "self")
-    assert client.get("/questions/impact", expected_status=302).location == "/questions/age"
+    assert client.get("/questions/pattern", expected_status=302).location == "/questions/age"
+    post_answer(client, "/questions/age", "15")
+    assert client.get("/questions/impact", expected_status=302).location == "/questions/respondent"
 
 
 def test_question_that_does_not_apply_redirects(client):
-    for qid in ("respondent", "age", "sex"):
-        post_answer(client, f"/questions/{qid}", PATCH[qid] if qid != "sex" else "male")
-    # life_stage is only asked of women and girls aged 12 or more
+    post_answer(client, "/questions/age", "28")
+    # who is answering is asked only about children and teenagers
+    assert client.get("/questions/respondent", expected_status=302).location == "/questions/sex"
+    post_answer(client, "/questions/sex", "male")
+    # life_stage is only asked of women and girls aged 12 to 54
     assert client.get("/questions/life_stage", expected_status=302).location == "/questions/onset"
+
+
+def test_who_is_answering_is_asked_about_a_child_and_sets_the_wording(client):
+    post_answer(client, "/questions/age", "7")
+    assert client.get("/questions/sex", expected_status=302).location == "/questions/respondent"
+    post_answer(client, "/questions/respondent", "parent")
+    assert client.get("/questions/sex").h1 == "What sex was your child registered at birth?"
+    # an adult is not asked, and reads the wording for themselves
+    post_answer(client, "/questions/age?return=check", "30")
+    assert "respondent" not in session_answers(client)
+    assert client.get("/questions/sex").h1 == "What sex were you registered at birth?"
 
 
 def test_unknown_question_is_404(client):
@@ -120,19 +133,19 @@ def test_unknown_question_is_404(client):
 
 
 def test_check_answers_and_result_need_every_answer(client):
-    assert client.get("/check-answers", expected_status=302).location == "/questions/respondent"
-    assert client.get("/result", expected_status=302).location == "/questions/respondent"
+    assert client.get("/check-answers", expected_status=302).location == "/questions/age"
+    assert client.get("/result", expected_status=302).location == "/questions/age"
 
 
 def test_full_journey_reaches_a_result(client):
     url, asked = walk(client, PATCH)
     assert url == "/check-answers"
-    assert len(asked) <= 18
+    assert len(asked) <= 13
     page = client.get("/check-answers")
     keys = [dt.get_text(strip=True) for dt in page.select(".summary-list__key")]
     assert len(keys) == len(asked)
     change = page.select(".summary-list__actions a")[0]
-    assert change["href"] == "/questions/respondent?return=check"
+    assert change["href"] == "/questions/age?return=check"
     assert change.select_one(".visually-hidden").get_text(strip=True)
 
     result = client.get("/result")
@@ -144,8 +157,8 @@ def test_full_journey_reaches_a_result(client):
 def test_tampered_cookie_starts_afresh(client):
     walk(client, PATCH)
     client.client.set_cookie("triage_session", "not-a-valid-signature", domain="localhost")
-    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
-    client.get("/questions/respondent")
+    assert client.get("/questions/", expected_status=302).location == "/questions/age"
+    client.get("/questions/age")
 
 
 @pytest.mark.parametrize(
@@ -168,10 +181,10 @@ def test_foreign_session_contents_are_cleaned_not_an_error(client, stored):
 
 
 def test_missing_csrf_token_is_refused_and_answers_are_kept(client):
-    post_answer(client, "/questions/respondent", "self")
-    page = client.post("/questions/age", data={"answer": "30"}, expected_status=400)
+    post_answer(client, "/questions/age", "30")
+    page = client.post("/questions/sex", data={"answer": "female"}, expected_status=400)
     assert page.h1 == "This page has expired"
-    assert session_answers(client) == {"respondent": "self"}
+    assert session_answers(client) == {"age": 30}
 
 
 def test_changing_an_answer_drops_what_no_longer_applies_and_asks_new_questions(client):
@@ -185,13 +198,14 @@ def test_changing_an_answer_drops_what_no_longer_applies_and_asks_new_questions(
     assert answers["pattern"] == "all_over"
     page = client.get(response.location)
     assert page.select("a.back-link")[0]["href"] == "/check-answers"
-    url = post_answer(client, response.location, "more_roots").location
-    # texture now applies too (all-over thinning)
-    while url != "/check-answers":
-        qid = url.split("?")[0].rsplit("/", 1)[1]
-        value = {"texture": "straight", "hair_care": ["none"]}.get(qid)
-        assert value is not None, f"unexpected question {qid}"
-        url = post_answer(client, url, value).location
+    # Shedding from the root all over: no hair care or texture questions follow.
+    assert post_answer(client, response.location, "more_roots").location == "/check-answers"
+    # Hairs breaking off instead: texture, then hair care, now apply.
+    response = post_answer(client, "/questions/shedding?return=check", "breaking")
+    assert response.location == "/questions/texture?return=check"
+    response = post_answer(client, response.location, "coiled")
+    assert response.location == "/questions/hair_care?return=check"
+    assert post_answer(client, response.location, ["relaxers"]).location == "/check-answers"
 
 
 def test_result_says_what_changed_after_a_change(client):
@@ -227,7 +241,7 @@ def test_clear_my_answers_empties_the_session(client):
     with client.client.session_transaction() as sess:
         assert dict(sess) == {}
     client.get("/cleared")
-    assert client.get("/questions/", expected_status=302).location == "/questions/respondent"
+    assert client.get("/questions/", expected_status=302).location == "/questions/age"
 
 
 def test_cookie_stays_small_with_every_question_answered(client, app):
@@ -263,3 +277,21 @@ def test_red_flags_of_a_lower_level_are_listed_apart_from_those_that_set_the_car
         heading = "Why we say this" if flag.level == assessment.care_level else "Also tell the doctor about"
         first_words = " ".join(flag.message.split()[:8])
         assert first_words in sections[heading], (flag.id, heading)
+
+
+def test_result_timeline_dates_only_what_the_timing_question_asked_about(client):
+    shedding = {
+        **PATCH, "onset": "sudden", "duration": "1_3m", "pattern": "all_over", "shedding": "more_roots",
+        "events": ["fever_illness", "new_medicine"], "event_timing": "gt_6m",
+    }
+    walk(client, shedding)
+    steps = [li.get_text(" ", strip=True) for li in client.get("/result").select(".timeline li")]
+    assert steps[0] == "More than 6 months before: Starting or changing a medicine"
+    assert steps[1] == "In the 6 months before: A high fever or a bad illness"
+    assert steps[2].startswith("Then: Hair loss started: Suddenly")
+    assert steps[3] == "Now: It has been going on: 1 to 3 months"
+    # An illness alone: the gap is not asked, and the timeline says what the question asked about.
+    post_answer(client, "/questions/events?return=check", ["fever_illness"])
+    assert "event_timing" not in session_answers(client)
+    steps = [li.get_text(" ", strip=True) for li in client.get("/result").select(".timeline li")]
+    assert steps[0] == "In the 6 months before: A high fever or a bad illness"
