@@ -285,7 +285,12 @@ def test_result_timeline_dates_only_what_the_timing_question_asked_about(client)
         "events": ["fever_illness", "new_medicine"], "event_timing": "gt_6m",
     }
     walk(client, shedding)
-    steps = [li.get_text(" ", strip=True) for li in client.get("/result").select(".timeline li")]
+    result = client.get("/result")
+    steps = [li.get_text(" ", strip=True) for li in result.select(".timeline li")]
+    # The gap answered is the medicine's; the fever still counts as a trigger.
+    assert "Telogen effluvium" in result.select(".suggestion h3")[0].get_text()
+    assert "no clear reason" not in result.text
+    assert "care-card--routine" in result.select(".care-card")[0]["class"]
     assert steps[0] == "More than 6 months before: Starting or changing a medicine"
     assert steps[1] == "In the 6 months before: A high fever or a bad illness"
     assert steps[2].startswith("Then: Hair loss started: Suddenly")
