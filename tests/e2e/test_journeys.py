@@ -24,7 +24,7 @@ SUDDEN_PATCH = {
 RECEDING_MAN = {
     "age": 31, "sex": "male", "onset": "years", "duration": "gt_12m",
     "pattern": "temples_crown", "shedding": "no_extra", "scalp": ["none"],
-    "events": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
+    "events": ["none"], "hair_care": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
 }
 
 AFTER_CHILDBIRTH = {
