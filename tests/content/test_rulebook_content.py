@@ -191,3 +191,26 @@ def test_the_typical_people_get_the_expected_suggestions(rulebook):
         assert type_id in [s.type_id for s in result.suggestions[:3]], who
         if care:
             assert result.care_level == care, who
+
+
+def test_from_55_the_menopause_is_counted_by_age_where_life_stage_is_not_asked(rulebook):
+    """life_stage is not asked from 55, so the rules that used it count the age instead."""
+    base = {
+        "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": "widening_part",
+        "shedding": "no_extra", "scalp": ["none"], "events": ["none"], "texture": "straight",
+        "body": ["irregular_periods"], "history": ["none"], "impact": ["not_much"],
+    }
+    at_40 = {**base, "age": 40, "life_stage": ["none"]}
+    at_58 = {**base, "age": 58}
+    assert "life_stage" in questions_asked(rulebook, at_40)
+    assert "life_stage" not in questions_asked(rulebook, at_58)
+    # Irregular periods point to a hormone imbalance at 40, not at 58.
+    assert "androgen_excess_signs" in [f.id for f in evaluate(rulebook, at_40).red_flags]
+    assert "androgen_excess_signs" not in [f.id for f in evaluate(rulebook, at_58).red_flags]
+
+    def menopause_points(answers):
+        fpl = next(s for s in evaluate(rulebook, answers).all_scores if s.type_id == "female_pattern")
+        return [hit.points for hit in fpl.evidence if "menopause" in hit.because]
+
+    assert menopause_points(at_58) == [1]
+    assert menopause_points(at_40) == []
