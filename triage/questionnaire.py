@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from triage.render_cache import csrf_token, render_cached
-from triage.rulebook import applicable_questions, clean_answers, evaluate
+from triage.rulebook import clean_answers, evaluate, walk
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -61,8 +61,7 @@ def _state(answers: dict[str, Any]) -> State:
     (the same result as ``rulebook.prune``): whether a question applies
     depends only on answers to earlier questions that apply, which pruning keeps.
     """
-    path = applicable_questions(_rulebook(), answers)
-    kept = {q.id: answers[q.id] for q in path if q.id in answers}
+    path, kept = walk(_rulebook().questions, answers)
     upcoming = next((q for q in path if q.id not in kept), None)  # clean answers are never empty
     return State(kept, path, upcoming)
 
@@ -142,6 +141,7 @@ def question(question_id: str):
         return _where_next(state, returning)
 
     form_class = current_app.extensions["triage_forms"][question_id]
+    options = current.options_for(answers)  # show_when looks only at earlier answers
     index = path.index(question_id)
     previous = None if returning or index == 0 else path[index - 1]
 
@@ -156,6 +156,7 @@ def question(question_id: str):
             "questionnaire/question.html",
             form=form,
             question=current,
+            options=options,
             heading=question_text(current, answers),
             caption=rulebook.sections.get(current.section, ""),
             back_url=back_url,
@@ -168,14 +169,15 @@ def question(question_id: str):
             # Coming back to a question: the answer is ticked or filled in. Rendered
             # afresh, so that no answer ever becomes part of what the server keeps.
             csrf_token()
-            return render(form_class(data={"answer": stored}))
+            return render(_form(form_class, options, stored))
         # A question as first shown depends only on this key (render_cache.py explains):
         # the page and its variant (the child's wording, where Back goes), never an answer.
-        key = ("question", question_id, _for_child(answers), returning, previous)
-        return render_cached(key, lambda: render(form_class(data={"answer": None})))
+        shown = tuple(o.value for o in options)
+        key = ("question", question_id, _for_child(answers), returning, previous, shown)
+        return render_cached(key, lambda: render(_form(form_class, options, None)))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
-    form = form_class(data={"answer": answers.get(question_id)})
+    form = _form(form_class, options, answers.get(question_id))
     if form.validate_on_submit():
         value = current_app.extensions["triage_answer_specs"][question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
@@ -187,9 +189,17 @@ def question(question_id: str):
 
     # A value that is not one of the options cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
-    allowed = current_app.extensions["triage_answer_specs"][question_id].values
+    allowed = {o.value for o in options}
     unknown = current.kind != "number" and any(v not in allowed for v in request.form.getlist("answer"))
     return render(form), 400 if unknown else 200
+
+
+def _form(form_class, options, stored):
+    """The question's form, offering only the options shown for the earlier answers."""
+    form = form_class(data={"answer": stored})
+    if getattr(form.answer, "choices", None) is not None:
+        form.answer.choices = [(o.value, o.label) for o in options]
+    return form
 
 
 def _shown_help() -> set[str]:

@@ -92,3 +92,22 @@ def test_invalid_answers(rulebook, answers, message):
 def test_every_problem_is_listed(rulebook):
     problems = validate_answers(rulebook, {"agee": 1, "age": 200, "scalp": ["none", "itch"]})
     assert len(problems) == 3
+
+
+def test_an_option_shown_only_for_some_earlier_answers_is_dropped_when_they_change(rules_copy):
+    rules_copy.edit(
+        "questions.yaml",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n        show_when: {not: {age: {below: 12}}}\n",
+    )
+    rulebook = rules_copy.load()
+    scalp = rulebook.question_by_id["scalp"]
+    assert "pus" in [o.value for o in scalp.options_for({"age": 30})]
+    assert "pus" in [o.value for o in scalp.options_for({})]  # not known to be ruled out
+    assert "pus" not in [o.value for o in scalp.options_for({"age": 8})]
+    adult = {"age": 30, "pattern": "round_patches", "scalp": ["itch", "pus"], "fever": "yes"}
+    assert prune(rulebook, adult) == adult
+    # Now a child: pus was never offered, so it goes, and fever (asked after pus) goes with it.
+    assert prune(rulebook, {**adult, "age": 8}) == {"age": 8, "pattern": "round_patches", "scalp": ["itch"]}
+    # An answer left with nothing shown is no answer at all.
+    assert prune(rulebook, {"age": 8, "pattern": "round_patches", "scalp": ["pus"]}) == {"age": 8, "pattern": "round_patches"}

@@ -390,3 +390,13 @@ def test_rulebook_error_sorts_lines_numerically():
 def test_yml_extension_is_flagged(rules_copy):
     shutil.copy(rules_copy.root / AA, rules_copy.root / "types" / "extra.yml")
     rules_copy.error_at("types/extra.yml", 1, "must end in .yaml")
+
+
+def test_option_show_when_may_only_refer_to_earlier_questions(rules_copy):
+    rules_copy.edit(
+        "questions.yaml",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n        show_when: {fever: 'yes'}\n",
+    )
+    line = rules_copy.line("questions.yaml", "show_when: {fever: 'yes'}")
+    rules_copy.error_at("questions.yaml", line, "the show_when of option 'pus' of 'scalp' refers to 'fever', a later question")

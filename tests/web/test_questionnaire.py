@@ -300,3 +300,29 @@ def test_result_timeline_dates_only_what_the_timing_question_asked_about(client)
     assert "event_timing" not in session_answers(client)
     steps = [li.get_text(" ", strip=True) for li in client.get("/result").select(".timeline li")]
     assert steps[0] == "In the 6 months before: A high fever or a bad illness"
+
+
+def test_body_symptoms_offer_only_what_can_apply(client):
+    """Periods, a deepening voice and genital sores are not offered to men or young children."""
+
+    def offered(answers):
+        with client.client.session_transaction() as sess:
+            sess.clear()
+        walk(client, dict(PATCH, **answers))
+        page = client.get("/questions/body?return=check")
+        return {i["value"] for i in page.select("input[name=answer]")}
+
+    woman = offered({})
+    assert {"heavy_periods", "irregular_periods", "deep_voice", "genital_sore", "not_sure"} <= woman
+    man = offered({"sex": "male"})
+    assert not {"heavy_periods", "irregular_periods", "deep_voice", "excess_hair"} & man
+    assert "genital_sore" in man
+    child = offered({"age": "7", "respondent": "parent", "sex": "female"})
+    assert not {"heavy_periods", "irregular_periods", "deep_voice", "genital_sore"} & child
+    # A value that was not offered is refused like any unknown value.
+    page = client.get("/questions/body?return=check")
+    client.post(
+        "/questions/body?return=check",
+        data={"csrf_token": page.csrf_token(), "answer": ["heavy_periods"]},
+        expected_status=400,
+    )

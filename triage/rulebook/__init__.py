@@ -13,7 +13,16 @@ Public API::
 
 from .conditions import Condition, Where, describe
 from .engine import Assessment, CaseResult, TypeScore, check_case, evaluate, run_cases
-from .flow import AnswerSpec, answer_specs, applicable_questions, clean_answers, next_question, prune, validate_answers
+from .flow import (
+    AnswerSpec,
+    answer_specs,
+    applicable_questions,
+    clean_answers,
+    next_question,
+    prune,
+    validate_answers,
+    walk,
+)
 from .loader import RulebookError, default_rules_dir, load_rulebook
 from .models import Question, Rulebook
 
@@ -39,4 +48,5 @@ __all__ = [
     "prune",
     "run_cases",
     "validate_answers",
+    "walk",
 ]

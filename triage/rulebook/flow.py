@@ -19,16 +19,41 @@ if TYPE_CHECKING:
 Answers = Mapping[str, Any]
 
 
-def applicable_in(questions: Iterable[Question], answers: Answers) -> tuple[Question, ...]:
-    """The questions that apply, in order (see ``applicable_questions``)."""
-    earlier: dict[str, Any] = {}
+def walk(questions: Iterable[Question], answers: Answers) -> tuple[tuple[Question, ...], dict[str, Any]]:
+    """One pass over the questions: those that apply, in order, and the answers kept.
+
+    A question applies when it has no ``ask_when`` or its ``ask_when`` holds
+    for the answers kept so far (answers to earlier questions that apply), so
+    an answer left over from a branch no longer taken is ignored. An answer
+    keeps only the options shown for those earlier answers (``show_when``);
+    an answer left with nothing is dropped.
+    """
+    kept: dict[str, Any] = {}
     applicable = []
     for question in questions:
-        if question.ask_when is None or question.ask_when.holds(earlier):
+        if question.ask_when is None or question.ask_when.holds(kept):
             applicable.append(question)
             if question.id in answers:
-                earlier[question.id] = answers[question.id]
-    return tuple(applicable)
+                value = _shown_part(question, answers[question.id], kept)
+                if value is not None:
+                    kept[question.id] = value
+    return tuple(applicable), kept
+
+
+def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
+    """The part of an answer that the options shown for ``earlier`` allow (None: nothing)."""
+    if not any(o.show_when is not None for o in question.options):
+        return value
+    shown = {o.value for o in question.options_for(earlier)}
+    if isinstance(value, (list, tuple)):
+        part = [v for v in value if v in shown]
+        return (part if len(part) < len(value) else value) or None
+    return value if value in shown else None
+
+
+def applicable_in(questions: Iterable[Question], answers: Answers) -> tuple[Question, ...]:
+    """The questions that apply, in order (see ``walk``)."""
+    return walk(questions, answers)[0]
 
 
 def applicable_questions(rulebook: Rulebook, answers: Answers) -> tuple[Question, ...]:
@@ -55,13 +80,7 @@ def prune(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
     Dropping one answer can make later questions stop applying, so this
     repeats until nothing changes. Unknown question ids are dropped too.
     """
-    current = dict(answers)
-    while True:
-        keep = {q.id for q in applicable_questions(rulebook, current)}
-        pruned = {qid: value for qid, value in current.items() if qid in keep}
-        if pruned == current:
-            return pruned
-        current = pruned
+    return walk(rulebook.questions, answers)[1]
 
 
 def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:

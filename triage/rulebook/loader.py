@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import models as m
 from .conditions import Condition, Where, check_against, show_value, suggest
-from .flow import answer_problems, applicable_in
+from .flow import answer_problems, walk
 from .source import Problem, YMap, position, read_yaml
 
 REQUIRED_FILES = ("questions.yaml", "care_levels.yaml", "red_flags.yaml")
@@ -403,16 +403,20 @@ class _Loader:
                     ("questions", i, "section"),
                     f"unknown section '{q.section}'{suggest(q.section, sections)}; sections: {', '.join(sections)}",
                 )
-            if q.ask_when is None:
-                continue
-            self.condition(q.ask_when, by_id)
-            for match in q.ask_when.matches():
-                if order.get(match.question, -1) >= i:
-                    which = "itself" if match.question == q.id else f"'{match.question}', a later question"
-                    self.error_at(
-                        match.where,
-                        f"the ask_when of '{q.id}' refers to {which}; ask_when may only use earlier questions",
-                    )
+            conditions = [("ask_when", q.ask_when)] + [
+                (f"show_when of option '{o.value}'", o.show_when) for o in q.options if o.show_when is not None
+            ]
+            for what, condition in conditions:
+                if condition is None:
+                    continue
+                self.condition(condition, by_id)
+                for match in condition.matches():
+                    if order.get(match.question, -1) >= i:
+                        which = "itself" if match.question == q.id else f"'{match.question}', a later question"
+                        self.error_at(
+                            match.where,
+                            f"the {what} of '{q.id}' refers to {which}; {what.split()[0]} may only use earlier questions",
+                        )
         return by_id
 
     def check_care(self, rel: str, care: m.CareLevelsFile | None) -> set[str] | None:
@@ -515,10 +519,17 @@ class _Loader:
             for qid, message in problems:
                 self.error(rel, at + ("answers", qid), message, key=qid not in by_id)
             if not problems and questions is not None:
-                asked = {q.id for q in applicable_in(questions.questions, case.answers)}
-                for qid in case.answers:
+                path, kept = walk(questions.questions, case.answers)
+                asked = {q.id for q in path}
+                for qid, value in case.answers.items():
                     if qid not in asked:
                         self.lint(rel, at + ("answers", qid), f"case '{case.id}' answers '{qid}', which would not be asked")
+                    elif kept.get(qid) is not value:
+                        self.lint(
+                            rel,
+                            at + ("answers", qid),
+                            f"case '{case.id}' answers '{qid}' with an option that would not be shown",
+                        )
         expect = at + ("expect",)
         for key in ("top3", "not_top3"):
             for j, type_id in enumerate(getattr(case.expect, key)):

@@ -104,6 +104,8 @@ class Option(Model):
     label: Text
     hint: Text | None = None
     exclusive: bool = False
+    # Shown only when this holds for earlier answers (e.g. periods not asked of men).
+    show_when: ConditionField | None = None
 
 
 class Question(Model):
@@ -124,6 +126,10 @@ class Question(Model):
     @property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
+
+    def options_for(self, answers: Mapping[str, Any]) -> tuple[Option, ...]:
+        """The options shown, given the answers to earlier questions (``show_when``)."""
+        return tuple(o for o in self.options if o.show_when is None or o.show_when.holds(answers))
 
     def label(self, value: Any) -> str:
         """The label of an option value (the value itself when unknown)."""
