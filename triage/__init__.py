@@ -77,7 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def layout_context() -> dict[str, Any]:
         return {
             "product_name": PRODUCT_NAME,
-            "help_lines": rulebook.help_lines,
+            "crisis_lines": rulebook.help_lines_for("crisis"),
             "start_url": url_for("questionnaire.start"),
         }
 

@@ -222,15 +222,28 @@ def _new_interrupt(answers: dict[str, Any]):
 
 @bp.get("/help-now")
 def help_now():
-    """Help at once, with the choice to carry on."""
+    """Help at once, with a Back link and a button that says where it goes."""
     returning = request.args.get("return") == RETURN_TO_CHECK
-    continue_url = url_for("questionnaire.check_answers") if returning else url_for("questionnaire.start")
     rulebook = _rulebook()
+    state = _current_state()
+    shown = _shown_help()
+    flags = [f for f in rulebook.red_flags if f.interrupt and f.id in shown] or [
+        f for f in rulebook.red_flags if f.interrupt
+    ]
+    done = returning or state.upcoming is None
+    # Back goes to the question that was just answered (the last one answered on the path).
+    answered = [q for q in state.path if q.id in state.answers]
+    back_url = _question_url(answered[-1].id, returning) if answered else url_for("pages.start")
+    uses = {use for f in flags for use in f.help_lines} or {"crisis"}
     return render_template(
         "questionnaire/help_now.html",
         heading="Please get support now",
-        level=rulebook.level("emergency"),
-        continue_url=continue_url,
+        flags=flags,
+        steps=tuple(dict.fromkeys(step for f in flags for step in f.what_to_do)),
+        lines=rulebook.help_lines_for(*uses),
+        back_url=back_url,
+        continue_url=url_for("questionnaire.check_answers") if done else url_for("questionnaire.start"),
+        continue_label="Continue to your answers" if done else "Continue with the questions",
     )
 
 

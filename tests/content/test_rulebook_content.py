@@ -94,12 +94,28 @@ def test_no_false_treatment_claims(rulebook):
 
 
 def test_help_lines_are_in_one_place_and_complete(rulebook):
-    contacts = " ".join(f"{h.name} {h.contact} {h.detail or ''}" for h in rulebook.help_lines)
-    for number in ("988", "116 123", "111", "999", "911", "112"):
-        assert number in contacts, number
-    # Red flags point at the help lines instead of repeating numbers a deployer must localise.
-    for flag in rulebook.red_flags:
-        assert "116 123" not in flag.message and "988" not in flag.message, flag.id
+    lines = {h.id: h for h in rulebook.help_lines}
+    calls = {h.call for h in lines.values()}
+    texts = {(h.text.to, h.text.body) for h in lines.values() if h.text}
+    for number in ("988", "116 123", "111", "999", "911", "112", "0800 1111", "0800 068 4141"):
+        assert number in calls, number
+    assert {("85258", "SHOUT"), ("50808", "HELLO"), ("988", None)} <= texts
+    assert "Canada" in lines["lifeline_988"].country
+    assert "19" in lines["childline"].who and "35" in lines["papyrus_hopeline"].who
+    # Only lines that take texts are offered as text lines: Samaritans and Childline are calls.
+    assert lines["samaritans"].text is None and lines["childline"].text is None
+    for line in lines.values():
+        assert line.country and line.who and line.use, line.id
+    # Crisis support and emergency numbers are both shown for thoughts of self-harm.
+    crisis = {h.id for h in rulebook.help_lines_for("crisis")}
+    assert {"samaritans", "shout", "text_50808", "childline", "papyrus_hopeline", "lifeline_988"} <= crisis
+    # Nothing else repeats a number a deployer must localise, or says "text" of a call-only line.
+    numbers = [h.call for h in lines.values() if h.call] + [h.text.to for h in lines.values() if h.text]
+    texts_read = [f.message for f in rulebook.red_flags] + [s for f in rulebook.red_flags for s in f.what_to_do]
+    texts_read += [n.message for n in rulebook.care_notes] + [s for lv in rulebook.levels for s in lv.what_to_do]
+    for text in texts_read:
+        assert not any(n in text for n in numbers if len(n) > 3), text
+        assert "call or text a crisis line" not in text, text
 
 
 def test_hazard_log_names_real_cases(rulebook):
@@ -180,7 +196,8 @@ def test_the_typical_people_get_the_expected_suggestions(rulebook):
     """Short is only good if the answers asked still lead where they should."""
     expected = {
         "man with receding temples over years": ("male_pattern", "routine"),
-        "woman with a widening part": ("female_pattern", "soon"),  # she feels low about it
+        # She feels low about it: support is added to the card, the level stays routine.
+        "woman with a widening part": ("female_pattern", "routine"),
         "woman shedding after an illness": ("telogen_effluvium", None),
         "man with a round smooth patch": ("alopecia_areata", "soon"),
         "parent of a child with a scaly patch": ("tinea_capitis", "soon"),

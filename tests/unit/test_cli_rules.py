@@ -124,7 +124,7 @@ def test_evaluate_json_contract(run, rules_min, rulebook, tmp_path):
     result = run("evaluate", path, "--json", "--rules", rules_min)
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert set(data) == {"suggestions", "unclear", "care_level", "red_flags", "rulebook_version"}
+    assert set(data) == {"suggestions", "unclear", "care_level", "red_flags", "care_notes", "rulebook_version"}
     assert data["unclear"] is False
     assert data["care_level"] == "emergency"
     assert data["rulebook_version"] == rulebook.version

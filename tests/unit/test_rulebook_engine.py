@@ -155,7 +155,7 @@ def test_evaluate_does_not_change_the_answers(rulebook):
 def test_json_contract(rulebook):
     a = evaluate(rulebook, {"age": 7, "pattern": "round_patches", "scalp": ["boggy_swelling"], "fever": "yes"})
     data = a.as_json()
-    assert set(data) == {"suggestions", "unclear", "care_level", "red_flags", "rulebook_version"}
+    assert set(data) == {"suggestions", "unclear", "care_level", "red_flags", "care_notes", "rulebook_version"}
     assert data["suggestions"][0]["type"] == "tinea_capitis"
     assert set(data["suggestions"][0]) == {"type", "name", "score", "threshold", "evidence"}
     assert {"points", "because", "line"} <= set(data["suggestions"][0]["evidence"][0])

@@ -222,14 +222,24 @@ def test_self_harm_answer_interrupts_with_help(client, app):
     response = post_answer(client, "/questions/impact?return=check", ["low_anxious", "self_harm_thoughts"])
     assert response.location.startswith("/help-now")
     page = client.get(response.location)
-    help_lines = app.extensions["rulebook"].help_lines
-    assert len(help_lines) >= 5
-    for line in help_lines:  # every help line in care_levels.yaml, not just some
-        assert line.name in page.text and line.contact in page.text, line.name
-    assert "116 123" in page.text and "988" in page.text
-    assert page.select("a.button")[0]["href"] == "/check-answers"
+    rulebook = app.extensions["rulebook"]
+    crisis = rulebook.help_lines_for("crisis")
+    assert len(crisis) >= 8
+    links = {a["href"] for a in page.select("a[href]")}
+    for line in crisis:  # every crisis line in care_levels.yaml, each one tap away
+        assert line.name in page.text, line.name
+        assert (line.tel or line.sms) in links, line.name
+    assert {"tel:116123", "tel:988", "sms:85258?&body=SHOUT", "sms:50808?&body=HELLO", "tel:08001111"} <= links
+    # The graded steps of the self-harm flag: talk to someone today; A&E only if not safe now.
+    assert "Talk to someone today" in page.text
+    # Back goes to the question just answered; no question is left, so the button says where it goes.
+    assert page.select("a.back-link")[0]["href"] == "/questions/impact?return=check"
+    button = page.select("a.button")[0]
+    assert button["href"] == "/check-answers" and button.get_text(strip=True) == "Continue to your answers"
     result = client.get("/result")
     assert "care-card--emergency" in result.select(".care-card")[0]["class"]
+    card = result.select(".care-card")[0]
+    assert "Talk to someone today" in card.get_text() and "tel:116123" in str(card)
 
 
 def test_clear_my_answers_empties_the_session(client):

@@ -87,6 +87,18 @@ class FiredRedFlag:
 
 
 @dataclass(frozen=True)
+class FiredCareNote:
+    """A care note whose condition holds: advice for the care card, never a change of level."""
+
+    id: str
+    message: str
+    where: Where
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "message": self.message}
+
+
+@dataclass(frozen=True)
 class CareReason:
     """What set the care level: a red flag, a suggested type, or the unclear default."""
 
@@ -111,6 +123,19 @@ class Assessment:
     care_reasons: tuple[CareReason, ...]
     red_flags: tuple[FiredRedFlag, ...]
     rulebook_version: str
+    care_notes: tuple[FiredCareNote, ...] = ()
+    what_to_do: tuple[str, ...] = ()
+    help_lines: tuple[Any, ...] = ()
+
+    @property
+    def setting_flags(self) -> tuple[FiredRedFlag, ...]:
+        """The fired red flags at the final care level (the ones that set it)."""
+        return tuple(flag for flag in self.red_flags if flag.level == self.care_level)
+
+    @property
+    def other_flags(self) -> tuple[FiredRedFlag, ...]:
+        """Fired red flags of a lower level: things to tell the doctor, not deadlines."""
+        return tuple(flag for flag in self.red_flags if flag.level != self.care_level)
 
     @property
     def interrupt(self) -> bool:
@@ -124,6 +149,7 @@ class Assessment:
             "unclear": self.unclear,
             "care_level": self.care_level,
             "red_flags": [flag.as_json() for flag in self.red_flags],
+            "care_notes": [note.as_json() for note in self.care_notes],
             "rulebook_version": self.rulebook_version,
         }
 
@@ -173,6 +199,20 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         reasons.append(CareReason("unclear", None, rulebook.unclear_level))
     rank_of = rulebook.level_rank
     care_level = min((r.level for r in reasons), key=rank_of.__getitem__)
+    care_notes = tuple(
+        FiredCareNote(note.id, note.message, note.when.where)
+        for note in rulebook.care_notes
+        if note.when.holds(answers)
+    )
+    # A flag that sets the level may carry its own steps (self-harm: talk to someone
+    # today; emergency services only if not safe now); otherwise the level's steps.
+    setting = [flag for flag in rulebook.red_flags if flag.id in {f.id for f in red_flags} and flag.level == care_level]
+    own_steps = [step for flag in setting for step in flag.what_to_do]
+    uses = {
+        *rulebook.level(care_level).help_lines,
+        *(use for flag in setting for use in flag.help_lines),
+        *(use for note in rulebook.care_notes if note.id in {n.id for n in care_notes} for use in note.help_lines),
+    }
     return Assessment(
         suggestions=suggestions,
         all_scores=all_scores,
@@ -181,6 +221,9 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         care_reasons=tuple(r for r in reasons if r.level == care_level),
         red_flags=red_flags,
         rulebook_version=rulebook.version,
+        care_notes=care_notes,
+        what_to_do=tuple(dict.fromkeys(own_steps)) or rulebook.level(care_level).what_to_do,
+        help_lines=rulebook.help_lines_for(*uses),
     )
 
 
@@ -214,6 +257,8 @@ def _expected_text(case: Case) -> str:
     parts.append(f"care {e.care_level}")
     if e.red_flags:
         parts.append("flags " + ", ".join(e.red_flags))
+    if e.care_notes:
+        parts.append("notes " + ", ".join(e.care_notes))
     return "; ".join(parts)
 
 
@@ -222,6 +267,8 @@ def _actual_text(a: Assessment) -> str:
     parts.append(f"care {a.care_level}")
     if a.red_flags:
         parts.append("flags " + ", ".join(f.id for f in a.red_flags))
+    if a.care_notes:
+        parts.append("notes " + ", ".join(n.id for n in a.care_notes))
     return "; ".join(parts)
 
 
@@ -240,6 +287,8 @@ def check_case(rulebook: Rulebook, case: Case) -> CaseResult:
     if e.care_level != a.care_level:
         failures.append(f"expected care level '{e.care_level}', got '{a.care_level}'")
     failures += [f"expected red flag '{f}' to fire" for f in e.red_flags if f not in fired]
+    noted = {n.id for n in a.care_notes}
+    failures += [f"expected care note '{n}' to be added" for n in e.care_notes if n not in noted]
     return CaseResult(case.id, case.title, not failures, _expected_text(case), _actual_text(a), tuple(failures), a)
 
 

@@ -288,7 +288,8 @@ class _Loader:
         # A type file that failed to load still declares its id (its file name).
         type_ids = {t.id if t else rel.rsplit("/", 1)[-1].removesuffix(".yaml") for rel, t in hair_types}
         flag_ids = {f.id for f in flags.red_flags} if flags else None  # unknown when the file failed
-        cases, case_where = self.check_cases(case_files, questions, by_id, levels, type_ids, flag_ids)
+        note_ids = {n.id for n in flags.care_notes} if flags else None
+        cases, case_where = self.check_cases(case_files, questions, by_id, levels, type_ids, flag_ids, note_ids)
 
         if self.errors:
             raise RulebookError(str(p) for p in set(self.errors))
@@ -299,6 +300,7 @@ class _Loader:
             questions=questions.questions,
             types=tuple(t for _, t in hair_types),
             red_flags=flags.red_flags,
+            care_notes=flags.care_notes,
             care=care,
             cases=tuple(cases),
             case_where=case_where,
@@ -477,6 +479,17 @@ class _Loader:
                 self.error(
                     rel, ("red_flags", i, "sources"), f"red flag '{flag.id}' has no sources; add a source", key=True
                 )
+        notes = self.items(rel, flags, "care_notes", m.CareNote)
+        self.unique(rel, ((i, n.id) for i, n in notes), ("care_notes",), "care note")
+        flag_ids = {f.id for _, f in valid}
+        for i, note in notes:
+            if note.id in flag_ids:
+                self.error(rel, ("care_notes", i, "id"), f"'{note.id}' is already a red flag id; use another id")
+            self.condition(note.when, by_id)
+            if not note.sources:
+                self.error(
+                    rel, ("care_notes", i, "sources"), f"care note '{note.id}' has no sources; add a source", key=True
+                )
 
     def check_cases(
         self,
@@ -486,6 +499,7 @@ class _Loader:
         levels: set[str] | None,
         type_ids: set[str],
         flag_ids: set[str] | None,
+        note_ids: set[str] | None,
     ) -> tuple[list[m.Case], dict[str, Where]]:
         cases: list[m.Case] = []
         where: dict[str, Where] = {}
@@ -498,7 +512,7 @@ class _Loader:
                     continue
                 where[case.id] = case_where
                 cases.append(case)
-                self.check_case(rel, at, case, questions, by_id, levels, type_ids, flag_ids)
+                self.check_case(rel, at, case, questions, by_id, levels, type_ids, flag_ids, note_ids)
         return cases, where
 
     def check_case(
@@ -511,6 +525,7 @@ class _Loader:
         levels: set[str] | None,
         type_ids: set[str],
         flag_ids: set[str] | None,
+        note_ids: set[str] | None,
     ) -> None:
         if by_id is not None:
             valid = {qid: q for qid, q in by_id.items() if q is not None}
@@ -538,6 +553,8 @@ class _Loader:
             self.known(rel, expect + ("first",), case.expect.first, type_ids, "type")
         for j, flag_id in enumerate(case.expect.red_flags if flag_ids is not None else ()):
             self.known(rel, expect + ("red_flags", j), flag_id, flag_ids, "red flag")
+        for j, note_id in enumerate(case.expect.care_notes if note_ids is not None else ()):
+            self.known(rel, expect + ("care_notes", j), note_id, note_ids, "care note")
         self.level(rel, expect + ("care_level",), case.expect.care_level, levels)
 
     def known(self, rel: str, path: tuple[Any, ...], value: str, known: set[str], what: str) -> None:

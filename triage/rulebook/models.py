@@ -237,49 +237,105 @@ class HairType(Model):
 
 # --- red_flags.yaml ----------------------------------------------------------------
 
+# Kinds of help line (care_levels.yaml): emergency services, crisis support, urgent medical advice.
+HelpUse = Literal["emergency", "crisis", "urgent"]
+
 
 class RedFlag(Model):
-    """A finding that raises the care level on its own."""
+    """A finding that raises the care level on its own.
+
+    ``what_to_do``, when given, replaces the care level's own steps on the care
+    card whenever this flag is one of those that set the level (for example,
+    thoughts of self-harm: talk to someone today, emergency services if not safe).
+    """
 
     id: Id
     level: Id
     interrupt: bool = False
     when: ConditionField
     message: Text
+    what_to_do: tuple[Text, ...] = ()
+    help_lines: tuple[HelpUse, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+
+
+class CareNote(Model):
+    """A finding that changes *what* to do, never *how soon*: advice added to the care card."""
+
+    id: Id
+    when: ConditionField
+    message: Text
+    help_lines: tuple[HelpUse, ...] = ()
     sources: tuple[SourceRef, ...] = ()
 
 
 class RedFlagsFile(Model):
-    """red_flags.yaml."""
+    """red_flags.yaml: red flags (raise the care level) and care notes (add advice only)."""
 
     red_flags: tuple[RedFlag, ...] = ()
+    care_notes: tuple[CareNote, ...] = ()
 
 
 # --- care_levels.yaml ----------------------------------------------------------------
 
 
 class CareLevel(Model):
-    """How soon to get care, and what to do."""
+    """How soon to get care, what to do, and which kinds of help line to show with it."""
 
     id: Id
     label: Text
     timeframe: Text
     meaning: Text
     what_to_do: tuple[Text, ...] = ()
+    help_lines: tuple[HelpUse, ...] = ()
+
+
+PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ]*[0-9]$")]
+
+
+class TextTo(Model):
+    """A text (SMS) line: the number to text and, where the line asks for one, the word to send."""
+
+    to: PhoneNumber
+    body: Text | None = None
 
 
 class HelpLine(Model):
-    """A help line a deployer can localise."""
+    """A help line, kept in one place (care_levels.yaml) so that a deployer can localise it."""
 
     id: Id
     name: Text
-    region: Text | None = None
-    contact: Text
+    country: Text
+    who: Text
+    hours: Text | None = None
+    call: PhoneNumber | None = None
+    text: TextTo | None = None
+    web: Url | None = None
     detail: Text | None = None
+    use: tuple[HelpUse, ...] = Field(min_length=1)
+
+    @property
+    def tel(self) -> str | None:
+        """The number as a ``tel:`` address."""
+        return f"tel:{self.call.replace(' ', '')}" if self.call else None
+
+    @property
+    def sms(self) -> str | None:
+        """The text line as an ``sms:`` address, with its body where the line gives one."""
+        if self.text is None:
+            return None
+        number = self.text.to.replace(" ", "")
+        return f"sms:{number}?&body={self.text.body}" if self.text.body else f"sms:{number}"
+
+    @model_validator(mode="after")
+    def _check(self) -> HelpLine:
+        if self.call is None and self.text is None and self.web is None:
+            raise problem("a help line needs at least one way to reach it: call, text or web", "name")
+        return self
 
 
 class CareLevelsFile(Model):
-    """care_levels.yaml: levels, most urgent first."""
+    """care_levels.yaml: levels, most urgent first, and the help lines."""
 
     levels: tuple[CareLevel, ...] = Field(min_length=1)
     unclear_level: Id
@@ -297,6 +353,7 @@ class Expect(Model):
     unclear: bool | None = None
     care_level: Id
     red_flags: tuple[Id, ...] = ()
+    care_notes: tuple[Id, ...] = ()
     not_top3: tuple[Id, ...] = ()
 
 
@@ -335,6 +392,7 @@ class Rulebook:
     types: tuple[HairType, ...]
     red_flags: tuple[RedFlag, ...]
     care: CareLevelsFile
+    care_notes: tuple[CareNote, ...] = ()
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
     lints: tuple[str, ...] = ()
@@ -365,6 +423,10 @@ class Rulebook:
     @property
     def help_lines(self) -> tuple[HelpLine, ...]:
         return self.care.help_lines
+
+    def help_lines_for(self, *uses: str) -> tuple[HelpLine, ...]:
+        """The help lines for any of these uses (emergency, crisis, urgent), in file order."""
+        return tuple(line for line in self.care.help_lines if not set(uses).isdisjoint(line.use))
 
     def level(self, level_id: str) -> CareLevel:
         """The care level with this id."""
