@@ -28,6 +28,7 @@ from .rulebook import (
     run_cases,
     validate_answers,
 )
+from .rulebook.hidden import hidden_evidence, median_questions
 from .rulebook.models import Question
 from .rulebook.source import YMap, read_yaml
 
@@ -86,10 +87,16 @@ def check_command(rules_dir: Path | None) -> None:
     rulebook = _load(rules_dir)
     for lint in rulebook.lints:
         click.echo(lint, err=True)
+    for hidden in hidden_evidence(rulebook):
+        click.echo(f"{hidden.where}: warning: {hidden.message}", err=True)
     click.echo(
         f"OK: {len(rulebook.questions)} questions, {len(rulebook.types)} types, "
-        f"{len(rulebook.red_flags)} red flags, {len(rulebook.cases)} cases (version {rulebook.version})"
+        f"{len(rulebook.red_flags)} red flags, {len(rulebook.care_notes)} care notes, "
+        f"{len(rulebook.cases)} cases (version {rulebook.version})"
     )
+    median = median_questions(rulebook)
+    if median is not None:
+        click.echo(f"Questions asked: median {median:g} over the {len(rulebook.cases)} worked cases")
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:

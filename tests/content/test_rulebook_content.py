@@ -15,6 +15,7 @@ import pytest
 
 from triage.config import PROJECT_ROOT
 from triage.rulebook import applicable_questions, evaluate, load_rulebook, next_question, run_cases
+from tests.content.readability import grade, passages
 
 RULES = PROJECT_ROOT / "rules"
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -231,3 +232,33 @@ def test_from_55_the_menopause_is_counted_by_age_where_life_stage_is_not_asked(r
 
     assert menopause_points(at_58) == [1]
     assert menopause_points(at_40) == []
+
+
+# --- reading level ----------------------------------------------------------------------
+MAX_GRADE = 10
+
+
+def test_every_patient_facing_passage_reads_at_grade_10_or_below(rulebook):
+    """Flesch-Kincaid grade 10 or below for everything a person reads from the rule files."""
+    too_hard = [(round(grade(text), 1), where) for where, text in passages(rulebook) if grade(text) > MAX_GRADE]
+    assert too_hard == []
+
+
+def test_the_reading_level_check_tells_plain_from_dense_text():
+    plain = "Hair loss is common. A doctor can look at your scalp. Most people get better."
+    dense = (
+        "Cicatricial alopecias constitute heterogeneous inflammatory dermatological conditions "
+        "characterised by irreversible destruction of pilosebaceous units, necessitating histopathological evaluation."
+    )
+    assert grade(plain) < 6 < MAX_GRADE < grade(dense)
+
+
+def test_no_red_flag_message_below_the_top_level_gives_its_own_time_frame(rulebook):
+    """The card says how soon, once; a lower flag shown under a more urgent card must not say slower."""
+    time_words = re.compile(r"within|next few|1 to 3 days|\btoday\b|straight away|\bsoon\b", re.IGNORECASE)
+    top = rulebook.levels[0].id
+    for flag in rulebook.red_flags:
+        if flag.level != top:
+            assert not time_words.search(flag.message), flag.id
+    for note in rulebook.care_notes:
+        assert not re.search(r"within|next few weeks|1 to 3 days", note.message), note.id

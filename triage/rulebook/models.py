@@ -233,6 +233,10 @@ class HairType(Model):
     treatments: tuple[Text, ...] = ()
     sources: tuple[SourceRef, ...] = ()
     review: Review
+    # Questions this type's evidence reads that the branching may skip for a
+    # person the type gets points from, each with the reason that is acceptable
+    # (see triage/rulebook/hidden.py and `triage rules check`).
+    unasked: dict[Id, Text] = Field(default_factory=dict)
 
 
 # --- red_flags.yaml ----------------------------------------------------------------

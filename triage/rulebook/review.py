@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import Plain, Where, explain, questions_in
 from .engine import CaseResult, run_cases
+from .hidden import hidden_evidence
 
 if TYPE_CHECKING:
     from .models import Case, Evidence, HairType, Question, Rulebook
@@ -38,6 +39,7 @@ LINT_KINDS: Mapping[str, str] = MappingProxyType(
         "type_unreached": "Types that no case reaches",
         "evidence_unanswered": "Evidence on questions that no case answers",
         "evidence_unfired": "Evidence that counts in no case",
+        "evidence_hidden": "Evidence on questions the branching can skip",
         "red_flag_uncovered": "Red flags that fire in no case",
         "few_sources": f"Types with fewer than {MIN_SOURCES} sources",
         "case_failing": "Cases that fail",
@@ -123,6 +125,7 @@ class RulebookReview:
     question_use: Mapping[str, QuestionUse]
     ask_when: Mapping[str, Plain | None]
     red_flag_plain: Mapping[str, Plain]
+    care_note_plain: Mapping[str, Plain]
     matrix: Mapping[str, Mapping[str, int]]
     matrix_questions: tuple[str, ...]
     lints: tuple[Lint, ...]
@@ -278,6 +281,7 @@ def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = No
             {q.id: explain(q.ask_when, questions) if q.ask_when is not None else None for q in rulebook.questions}
         ),
         red_flag_plain=MappingProxyType({f.id: explain(f.when, questions) for f in rulebook.red_flags}),
+        care_note_plain=MappingProxyType({n.id: explain(n.when, questions) for n in rulebook.care_notes}),
         matrix=MappingProxyType({k: MappingProxyType(v) for k, v in matrix.items()}),
         matrix_questions=used,
         lints=tuple(lints),
@@ -337,6 +341,8 @@ def _lints(
                         row.where,
                     )
                 )
+    for hidden in hidden_evidence(rulebook):
+        lints.append(Lint("evidence_hidden", ("type", hidden.type_id), hidden.message, hidden.where))
     flags_rel = f"{rulebook.root.resolve().name}/red_flags.yaml"
     for flag in rulebook.red_flags:
         if not flag_cases[flag.id]:
