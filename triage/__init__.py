@@ -26,8 +26,9 @@ csrf = CSRFProtect()
 PRODUCT_NAME = "Hair loss guide"
 
 
-class TriageFlask(Flask):
-    """Flask, but a server error is logged without its message (it may quote answers)."""
+class TriageFlask(security.TrustedHostsMixin, Flask):
+    """Flask, but a server error is logged without its message (it may quote answers),
+    and a Host outside TRUSTED_HOSTS gets the friendly 400 page (security.py)."""
 
     def log_exception(self, exc_info) -> None:  # type: ignore[override]
         log_exception_without_data(self, exc_info)

@@ -1,42 +1,188 @@
-"""The signed session cookie, read defensively.
+"""The session cookie: encrypted, bounded in time, read defensively.
 
-Flask's cookie session trusts whatever carries a valid signature. Here a
-cookie with a valid signature can still hold the unexpected: one written by
-an older version of the app, by another deployment that shares the secret, or
-by hand by someone who has the key. None of that may ever cause a server
-error, so this session interface:
+A person's answers (age, sex, pregnancy, illnesses, medicines, thoughts of
+self-harm) live only in one cookie in their own browser. Anyone who gets hold
+of that cookie (a shared computer, a copied browser profile, an extension, a
+proxy that logs cookies) must not be able to read it or change it. So the
+cookie is authenticated encryption, not just a signature:
 
-- treats any cookie that cannot be read (bad signature, bad base64, bad JSON,
-  a tagged value that does not decode, a payload that inflates to more than
-  ``MAX_PAYLOAD`` bytes) as no cookie at all: a new, empty session;
-- keeps only the keys this app writes, each with the type it writes
-  (``answers``: a mapping, ``help_shown``: a list, ``last_result``: a
-  mapping, ``csrf_token``: a short ASCII string). What is inside ``answers`` and
-  ``last_result`` is checked where it is used (:mod:`triage.questionnaire`);
-- stores plain JSON (the app keeps only JSON types in the session), not
-  Flask's tagged JSON, which walks every value on every request looking for
-  tuples, bytes, dates and markup to revive;
-- builds the signing serializer, its signer and the derived signing key once
-  per secret, not once per request.
+- AES-256-GCM (``cryptography``), with a fresh random 96-bit nonce for every
+  cookie written. The key is derived from ``SECRET_KEY`` with HKDF-SHA256
+  (its own salt and purpose, so the same secret used for anything else,
+  Flask-WTF's CSRF tokens for example, gives an unrelated key);
+- the token says its format version and which key wrote it (a 4-byte key id,
+  also derived with HKDF, which tells nothing about the key), and both are
+  authenticated as associated data:
+  ``1.<base64url(key id | nonce | ciphertext and tag)>``;
+- the plaintext is the time it was written (seconds since 1970, 8 bytes)
+  and compact JSON, padded with spaces to a multiple of ``PAD`` bytes, so
+  that the length of the cookie says little about the answers in it.
+
+Rotation: ``SECRET_KEY_FALLBACKS`` (``TRIAGE_SECRET_KEY_PREVIOUS``) holds
+older keys. They decrypt, never encrypt; a cookie read with one is written
+again with the current key on that response.
+
+Lifetime: a cookie written more than ``PERMANENT_SESSION_LIFETIME`` ago
+(``TRIAGE_SESSION_HOURS``, 4 hours by default) is refused: the person starts
+afresh, without an error. The time is inside the encryption, so it cannot be
+changed, and it is renewed each time the session is written, which is when
+an answer is saved. Nothing is kept on the server: "Clear my answers" empties
+the browser's cookie, and a copy of the cookie made earlier stops working
+when its time is up.
+
+Defensive reading, as before: any cookie that cannot be read (too long, bad
+base64, an unknown version or key, a failed authentication, a time out of
+range, bad JSON, not an object) is no cookie at all, a new empty session. Of
+what can be read, only the keys this app writes are kept, each with the type
+it writes (``answers``: a mapping, ``help_shown``: a list, ``last_result``: a
+mapping, ``csrf_token``: a short ASCII string). What is inside ``answers`` and
+``last_result`` is checked where it is used (:mod:`triage.questionnaire`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-import zlib
-from collections.abc import Callable
+import os
+import struct
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadPayload, Signer, TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.url_safe import URLSafeSerializerMixin
-from itsdangerous.encoding import base64_decode
 
-# A real session is well under 4 KB of JSON (the browser's cookie limit is
-# 4 KB before compression); anything that inflates beyond this is refused.
-MAX_PAYLOAD = 64 * 1024
+VERSION = "1"
+PREFIX = VERSION + "."
+KEY_ID_BYTES = 4
+NONCE_BYTES = 12
+TAG_BYTES = 16
+TIME_BYTES = 8
+# Plaintext is padded to a multiple of this, so a cookie's length hides most of what
+# the answers are (a "yes" and a "not sure" give the same length).
+PAD = 256
+# A browser keeps at most 4 KB per cookie; anything longer did not come from here.
+MAX_TOKEN = 4096
+# A cookie written this far in the future (another server's clock) is still accepted.
+CLOCK_SKEW = 300
 
+_HKDF_SALT = b"triage.session.v1"
+
+
+class BadCookie(ValueError):
+    """The cookie cannot be used (never shown to anyone: it means a fresh start)."""
+
+
+def _hkdf(secret: str | bytes, info: bytes, length: int) -> bytes:
+    material = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=_HKDF_SALT, info=info).derive(material)
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    if not text.isascii():
+        raise BadCookie("not base64")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise BadCookie("not base64") from exc
+
+
+class _Key:
+    __slots__ = ("aead", "key_id")
+
+    def __init__(self, secret: str | bytes) -> None:
+        self.aead = AESGCM(_hkdf(secret, b"session cookie: AES-256-GCM key", 32))
+        self.key_id = _hkdf(secret, b"session cookie: key id", KEY_ID_BYTES)
+
+
+class CookieCipher:
+    """Seals and opens session cookies with ``secrets[0]``; the others only open.
+
+    ``dumps``/``loads`` take and give the session as a JSON-able object, so
+    this is what :meth:`SafeSessionInterface.get_signing_serializer` returns
+    (Flask's session machinery calls ``dumps`` when it saves a session).
+    """
+
+    def __init__(self, secrets: Sequence[str | bytes]) -> None:
+        if not secrets:
+            raise ValueError("at least one secret is needed")
+        self.keys = [_Key(secret) for secret in secrets]
+        self._by_id: dict[bytes, _Key] = {}
+        for key in self.keys:
+            self._by_id.setdefault(key.key_id, key)  # the current key wins a (2**-32) clash
+
+    @staticmethod
+    def _aad(key_id: bytes) -> bytes:
+        return b"triage session " + VERSION.encode() + b" " + key_id
+
+    # --- bytes -------------------------------------------------------------------------
+
+    def seal(self, plaintext: bytes, issued_at: int | None = None) -> str:
+        """Encrypt ``plaintext`` (padded here) with the current key, stamped with ``issued_at``."""
+        key = self.keys[0]
+        stamp = int(time.time()) if issued_at is None else int(issued_at)
+        body = struct.pack(">Q", max(stamp, 0)) + plaintext
+        body += b" " * (-len(body) % PAD)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = key.aead.encrypt(nonce, body, self._aad(key.key_id))
+        return PREFIX + _b64encode(key.key_id + nonce + sealed)
+
+    def open(self, token: str) -> tuple[bytes, int, bool]:
+        """(plaintext with its padding, issued-at time, whether the current key sealed it).
+
+        Raises BadCookie for anything that is not a cookie sealed by one of the keys.
+        """
+        if not isinstance(token, str) or len(token) > MAX_TOKEN or not token.startswith(PREFIX):
+            raise BadCookie("not a session token of this version")
+        raw = _b64decode(token[len(PREFIX):])
+        if len(raw) < KEY_ID_BYTES + NONCE_BYTES + TAG_BYTES + TIME_BYTES:
+            raise BadCookie("too short")
+        key_id, nonce, sealed = raw[:KEY_ID_BYTES], raw[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], raw[KEY_ID_BYTES + NONCE_BYTES:]
+        key = self._by_id.get(key_id)
+        if key is None:
+            raise BadCookie("written with a key this server does not have")
+        try:
+            body = key.aead.decrypt(nonce, sealed, self._aad(key_id))
+        except InvalidTag as exc:
+            raise BadCookie("does not authenticate") from exc
+        (issued_at,) = struct.unpack(">Q", body[:TIME_BYTES])
+        return body[TIME_BYTES:], issued_at, key is self.keys[0]
+
+    # --- objects -----------------------------------------------------------------------
+
+    def dumps(self, obj: Any, issued_at: int | None = None) -> str:
+        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
+        return self.seal(text.encode("ascii"), issued_at)
+
+    def loads(self, token: str, max_age: float | None = None, now: float | None = None) -> Any:
+        return self.loads_with_key(token, max_age, now)[0]
+
+    def loads_with_key(self, token: str, max_age: float | None = None, now: float | None = None) -> tuple[Any, bool]:
+        """(the session object, whether the current key sealed it); BadCookie if unusable."""
+        plaintext, issued_at, current = self.open(token)
+        now = time.time() if now is None else now
+        if issued_at > now + CLOCK_SKEW:
+            raise BadCookie("written in the future")
+        if max_age is not None and now - issued_at > max_age:
+            raise BadCookie("expired")
+        try:
+            data = json.loads(plaintext.decode("ascii"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise BadCookie("not JSON") from exc
+        return data, current
+
+    def issued_at(self, token: str) -> int:
+        """When ``token`` was written (for tests and for the operator's curiosity)."""
+        return self.open(token)[1]
 
 
 def _csrf_token(value: Any) -> bool:
@@ -54,99 +200,40 @@ SESSION_KEYS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-class PlainJSON:
-    """Compact JSON, no tags (see the module docs)."""
-
-    @staticmethod
-    def dumps(obj: Any) -> str:
-        return json.dumps(obj, separators=(",", ":"))
-
-    @staticmethod
-    def loads(text: str | bytes) -> Any:
-        return json.loads(text)
-
-
-class KeyCachingSigner(TimestampSigner):
-    """A timestamp signer that derives its key from the secret once, not on every use."""
-
-    _derived: dict[tuple[Any, ...], bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        cache_key = (secret_key, self.secret_keys[-1], self.salt, self.key_derivation, self.digest_method)
-        derived = self._derived.get(cache_key)
-        if derived is None:
-            derived = super().derive_key(secret_key)
-            if len(self._derived) > 32:  # a handful of secrets per process at most
-                self._derived.clear()
-            self._derived[cache_key] = derived
-        return derived
-
-
-class BoundedSerializer(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe serializer with a cap on how far a payload may inflate,
-    and one signer per salt for its whole life."""
-
-    default_signer = KeyCachingSigner
-
-    def make_signer(self, salt: str | bytes | None = None) -> Signer:
-        signers = self.__dict__.setdefault("_signers", {})
-        signer = signers.get(salt)
-        if signer is None:
-            signer = signers[salt] = super().make_signer(salt)
-        return signer
-
-    def load_payload(self, payload: bytes, *args: Any, serializer: Any | None = None, **kwargs: Any) -> Any:
-        if not payload.startswith(b"."):
-            return super().load_payload(payload, *args, serializer=serializer, **kwargs)
-        try:
-            inflater = zlib.decompressobj()
-            data = inflater.decompress(base64_decode(payload[1:]), MAX_PAYLOAD)
-        except Exception as exc:
-            raise BadPayload("the session payload does not decompress", original_error=exc) from exc
-        if inflater.unconsumed_tail or not inflater.eof:
-            raise BadPayload("the session payload is too large or truncated")
-        # The JSON itself is read by the plain Serializer, past the URL-safe mixin.
-        return super(URLSafeSerializerMixin, self).load_payload(data, serializer=serializer)
-
-
 class SafeSessionInterface(SecureCookieSessionInterface):
-    """A cookie session that never fails on what a cookie holds (see the module docs)."""
-
-    serializer = PlainJSON()  # type: ignore[assignment]
+    """An encrypted cookie session that never fails on what a cookie holds (see the module docs)."""
 
     def __init__(self) -> None:
-        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
+        self._ciphers: dict[tuple[Any, ...], CookieCipher] = {}
 
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+    def get_signing_serializer(self, app: Flask) -> CookieCipher | None:  # type: ignore[override]
+        """The cipher for the app's current key and its fallbacks (built once per set of keys)."""
         if not app.secret_key:
             return None
-        keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key]
-        cache_key = tuple(keys)
-        serializer = self._serializers.get(cache_key)
-        if serializer is None:
-            serializer = BoundedSerializer(
-                keys,  # type: ignore[arg-type]
-                salt=self.salt,
-                serializer=self.serializer,
-                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
-            )
-            self._serializers = {cache_key: serializer}  # one secret at a time: no growth
-        return serializer
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cipher = self._ciphers.get(keys)
+        if cipher is None:
+            cipher = CookieCipher(keys)
+            self._ciphers = {keys: cipher}  # one set of keys at a time: no growth
+        return cipher
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        cipher = self.get_signing_serializer(app)
+        if cipher is None:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
+        max_age = app.permanent_session_lifetime.total_seconds()
         try:
-            data = serializer.loads(value, max_age=max_age)
-        except Exception:  # noqa: BLE001 - any unreadable cookie is simply no cookie
+            data, current = cipher.loads_with_key(value, max_age=max_age)
+        except Exception:  # noqa: BLE001 - any unusable cookie is simply no cookie
             return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()
-        return self.session_class(
+        session = self.session_class(
             {key: value for key, value in data.items() if key in SESSION_KEYS and SESSION_KEYS[key](value)}
         )
+        if not current:
+            session.modified = True  # written again with the current key on this response
+        return session

@@ -16,3 +16,10 @@ except RulebookError as exc:
     # Every problem, each as file:line:col: message.
     print(f"triage: refusing to start: the rule files are invalid:\n{exc}", file=sys.stderr)
     raise SystemExit(1) from None
+
+if app.config.get("TRIAGE_ENV") == "production" and not app.config.get("TRIAGE_HOSTS_SET"):
+    print(
+        "triage: warning: TRIAGE_HOSTS is not set, so only the loopback names "
+        f"({', '.join(app.config['TRUSTED_HOSTS'])}) are answered; set it to this site's host names",
+        file=sys.stderr,
+    )

@@ -35,7 +35,7 @@ def test_every_page_kind_passes_axe(strict_page: Page, rulebook, width: int) -> 
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{kind}: page scrolls sideways by {overflow}px at {width}px"
 
-    for path in ("/", "/about", "/privacy", "/rules/", "/no-such-page"):
+    for path in ("/", "/about", "/privacy", "/accessibility", "/rules/", "/no-such-page"):
         page.goto(path)
         scan(path)
 
@@ -60,7 +60,7 @@ def test_every_page_kind_passes_axe(strict_page: Page, rulebook, width: int) -> 
     page.get_by_role("button", name="Clear my answers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been cleared")
     scan("cleared")
-    assert len(seen) == 13
+    assert len(seen) == 14
 
 
 def test_keyboard_only_journey(strict_page: Page, rulebook) -> None:

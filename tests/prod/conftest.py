@@ -1,4 +1,4 @@
-"""Fixtures for the production tests: signed cookies, answer sets, real servers.
+"""Fixtures for the production tests: session cookies, answer sets, real servers.
 
 The tests that start real processes (gunicorn, nginx, wrk) bind 127.0.0.1
 only, bound every wait, and stop every process in a finalizer. They need the
@@ -16,21 +16,26 @@ import pytest
 
 from bench.servers import Gunicorn, nginx_binary, wrk_binary
 from tests.web.test_questionnaire import PATCH
-from flask import Flask
+from triage.session import CookieCipher
 
 SECRET = "prod-test-secret-0123456789abcdef"
-PROD_ENV = {"TRIAGE_ENV": "production", "TRIAGE_SECRET_KEY": SECRET, "TRIAGE_HTTPS": "0"}
+# The name the shipped nginx config (deploy/nginx.conf) answers to, and loopback for
+# the tests that talk to gunicorn directly.
+SITE_NAME = "triage.example.org"
+PROD_ENV = {
+    "TRIAGE_ENV": "production",
+    "TRIAGE_SECRET_KEY": SECRET,
+    "TRIAGE_HTTPS": "0",
+    "TRIAGE_HOSTS": f"{SITE_NAME},127.0.0.1,localhost",
+}
 
-__all__ = ["PATCH", "PROD_ENV", "SECRET", "signed_cookie"]
+__all__ = ["PATCH", "PROD_ENV", "SECRET", "SITE_NAME", "signed_cookie"]
 
 
-def signed_cookie(app, data: Any, secret: str | None = None) -> str:
-    """``data`` signed as a session cookie for ``app`` (or with another ``secret``)."""
-    if secret is None:
-        return app.session_interface.get_signing_serializer(app).dumps(data)
-    other = Flask(__name__)  # another deployment: Flask's own cookie format, another key
-    other.secret_key = secret
-    return other.session_interface.get_signing_serializer(other).dumps(data)
+def signed_cookie(app, data: Any, secret: str | None = None, issued_at: int | None = None) -> str:
+    """``data`` as an (encrypted) session cookie for ``app``, or for a deployment with another ``secret``."""
+    cipher = app.session_interface.get_signing_serializer(app) if secret is None else CookieCipher([secret])
+    return cipher.dumps(data, issued_at=issued_at)
 
 
 def require(binary: str | None, package: str) -> str:

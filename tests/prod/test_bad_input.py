@@ -8,11 +8,11 @@ wherever the request could be understood.
 from __future__ import annotations
 
 import string
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
 
 from tests.pagecheck import PageClient, check_page
@@ -20,6 +20,14 @@ from tests.prod.conftest import SECRET, signed_cookie
 from tests.web.journey import post_answer
 
 COOKIE = "triage_session"
+
+
+def set_cookie(test_client, value: str) -> None:
+    """Send ``value`` as the session cookie, however large (a browser drops one over 4 KB,
+    an attacker does not)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The 'triage_session' cookie is too large", UserWarning)
+        test_client.set_cookie(COOKIE, value)
 
 
 def session_answers(client: PageClient) -> dict:
@@ -160,21 +168,22 @@ def test_an_unsatisfiable_range_on_a_static_file_is_a_416_with_its_content_range
 
 @pytest.mark.parametrize(
     "value",
-    ["", "garbage", "a.b.c", "." * 50, "x" * 4000, ".eJwLyEksSS0GAAtXAvM.AAAA.BBBB", "éé", "\x00"],
+    ["", "garbage", "a.b.c", "." * 50, "x" * 4000, ".eJwLyEksSS0GAAtXAvM.AAAA.BBBB", "éé", "\x00",
+     "1.", "1.AAAA", "1." + "A" * 80, "1.é" + "A" * 80, "1." + "A" * 5000, "2." + "A" * 80, "1.!!!!"],
 )
 def test_unreadable_cookies_start_afresh(client, value):
-    client.client.set_cookie(COOKIE, value)
+    set_cookie(client.client, value)
     assert client.get("/questions/", expected_status=302).location == "/questions/age"
     client.get("/questions/age")
     client.get("/result", expected_status=302)
 
 
 def test_a_cookie_signed_by_another_deployment_starts_afresh(app, client):
-    client.client.set_cookie(COOKIE, signed_cookie(app, {"answers": {"age": 30}}, secret="another-secret"))
+    set_cookie(client.client, signed_cookie(app, {"answers": {"age": 30}}, secret="another-secret"))
     assert client.get("/questions/", expected_status=302).location == "/questions/age"
 
 
-# Validly signed with this app's key, but not what this app writes.
+# Validly encrypted with this app's key, but not what this app writes.
 WEIRD_SESSIONS = [
     ["a", "list"],
     "a string",
@@ -207,14 +216,14 @@ WEIRD_SESSIONS = [
     {" b": "!!!not base64"},
     {" u": "not-a-uuid"},
     {" d": "not a date"},
-    {"answers": {"respondent": "self", "filler": "a" * 1_000_000}},  # inflates far beyond any real session
+    {"answers": {"respondent": "self", "filler": "a" * 1_000_000}},  # far beyond any real session
     {"answers": {"respondent": "self"}, "deep": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]},
 ]
 
 
 @pytest.mark.parametrize("data", WEIRD_SESSIONS, ids=range(len(WEIRD_SESSIONS)))
 def test_validly_signed_sessions_of_the_wrong_shape_never_break_a_page(app, client, data):
-    client.client.set_cookie(COOKIE, signed_cookie(app, data))
+    set_cookie(client.client, signed_cookie(app, data))
     first = client.get("/questions/", expected_status=302).location
     assert first.startswith("/questions/")
     page = client.get(first)
@@ -227,22 +236,9 @@ def test_validly_signed_sessions_of_the_wrong_shape_never_break_a_page(app, clie
     assert response.status_code < 500
 
 
-class _RawText:
-    """A 'serializer' that signs the JSON text it is given, as is."""
-
-    @staticmethod
-    def dumps(text):
-        return text if isinstance(text, str) else "{}"
-
-    @staticmethod
-    def loads(text):
-        return text
-
-
 def signed_raw(app, text: str) -> str:
-    own = app.session_interface.get_signing_serializer(app)
-    raw = URLSafeTimedSerializer(own.secret_keys, salt=own.salt, serializer=_RawText, signer_kwargs=own.signer_kwargs)
-    return raw.dumps(text)
+    """``text`` encrypted with the app's key as it is, JSON or not."""
+    return app.session_interface.get_signing_serializer(app).seal(text.encode("utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -252,7 +248,7 @@ def signed_raw(app, text: str) -> str:
     ids=["broken", "deep", "infinity", "huge-int", "duplicate-key", "not-json", "lone-surrogate"],
 )
 def test_validly_signed_payloads_that_are_not_usable_json_start_afresh(app, client, text):
-    client.client.set_cookie(COOKIE, signed_raw(app, text))
+    set_cookie(client.client, signed_raw(app, text))
     first = client.get("/questions/", expected_status=302).location
     assert first in {"/questions/respondent", "/questions/age"}
     client.get(first)
@@ -260,7 +256,7 @@ def test_validly_signed_payloads_that_are_not_usable_json_start_afresh(app, clie
 
 def test_valid_answers_in_an_odd_cookie_are_kept(app, client):
     data = {"answers": {"respondent": "self", "age": 28.0, "sex": "marsian", "junk": [1, 2]}, "help_shown": 5}
-    client.client.set_cookie(COOKIE, signed_cookie(app, data))
+    set_cookie(client.client, signed_cookie(app, data))
     assert client.get("/questions/", expected_status=302).location == "/questions/sex"
     token = client.get("/questions/sex").csrf_token()
     client.post("/questions/sex", data={"csrf_token": token, "answer": "female"}, expected_status=302)
@@ -269,8 +265,8 @@ def test_valid_answers_in_an_odd_cookie_are_kept(app, client):
 
 
 def test_a_huge_several_choice_answer_is_dropped_and_the_rest_kept(app, client):
-    data = {"answers": {"respondent": "self", "age": 30, "sex": "female", "life_stage": ["pregnant"] * 500}}
-    client.client.set_cookie(COOKIE, signed_cookie(app, data))
+    data = {"answers": {"respondent": "self", "age": 30, "sex": "female", "life_stage": ["pregnant"] * 200}}
+    set_cookie(client.client, signed_cookie(app, data))
     assert client.get("/questions/", expected_status=302).location == "/questions/life_stage"
     client.get("/questions/life_stage")
 
@@ -305,8 +301,10 @@ PATHS = st.one_of(
          "/questions/life_stage", "/questions/impact", "/check-answers", "/result", "/result/trace", "/help-now",
          "/help-now?return=check", "/questions/respondent?return=check", "/clear", "/cleared", "/static/css/main.css"]
     ),
-    st.text(max_size=60).map(lambda s: "/" + s),
-    st.text(alphabet="/%0123456789abcdefABCDEF.?=&#", max_size=60).map(lambda s: "/" + s),
+    # Not "//...": the test client reads that as another host ("//." fails in its IDNA encoder);
+    # leading slashes have their own test above.
+    st.text(max_size=60).map(lambda s: "/" + s.lstrip("/")),
+    st.text(alphabet="/%0123456789abcdefABCDEF.?=&#", max_size=60).map(lambda s: "/" + s.lstrip("/")),
 )
 FORMS = st.lists(
     st.tuples(st.sampled_from(["answer", "csrf_token", "answer[]", "x"]) | st.text(max_size=8), st.text(max_size=40)),
@@ -336,7 +334,7 @@ def test_no_request_causes_a_server_error(app, method, path, cookie, body, real_
             value = signed_cookie(app, data) if kind == "signed" else signed_cookie(app, data, secret=SECRET + "x")
         else:
             value = cookie
-        client.set_cookie(COOKIE, value)
+        set_cookie(client, value)
     kwargs = {}
     if method in ("POST", "PUT"):
         if body[0] == "form":

@@ -63,6 +63,7 @@ def every_page_kind(app, patch_answers):
     keep("start", client.get("/"))
     keep("about", client.get("/about"))
     keep("privacy", client.get("/privacy"))
+    keep("accessibility", client.get("/accessibility"))
     keep("rules (clinician)", client.get("/rules/"))
     keep("redirect", client.get("/questions/", expected_status=302))
     keep("question", client.get("/questions/age"))
@@ -85,7 +86,7 @@ def every_page_kind(app, patch_answers):
 
 
 KINDS = [
-    "start", "about", "privacy", "rules (clinician)", "redirect", "question", "question with an error",
+    "start", "about", "privacy", "accessibility", "rules (clinician)", "redirect", "question", "question with an error",
     "unknown option (400)", "CSRF error", "not found (404)", "wrong method (405)", "too large (413)",
     "check answers", "result", "result trace", "help now", "cleared",
 ]

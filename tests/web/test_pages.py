@@ -34,7 +34,8 @@ def test_layout_has_skip_link_landmarks_and_footer_links(client):
     assert page.select("main#main-content")
     assert page.select("header") and page.select("footer")
     footer_links = {a.get_text(strip=True): a["href"] for a in page.select("footer nav a")}
-    assert footer_links == {"About": "/about", "Privacy": "/privacy", "For clinicians": "/rules/"}
+    assert footer_links == {"About": "/about", "Privacy": "/privacy", "Accessibility": "/accessibility",
+                            "For clinicians": "/rules/"}
     stylesheets = [link["href"] for link in page.select("link[rel=stylesheet]")]
     assert all(href.startswith("/static/") for href in stylesheets)
 
