@@ -160,13 +160,23 @@ def export_command(fmt: str, output: Path | None, rules_dir: Path | None) -> Non
 
 
 def question_data(question: Question) -> dict[str, Any]:
-    """A question as plain data; ``ask_when`` exactly as written in the YAML."""
+    """A question as plain data; ``ask_when`` and ``show_when`` exactly as written in the YAML."""
+
+    def option(o: Any) -> dict[str, Any]:
+        data = {"value": o.value, "label": o.label, "exclusive": o.exclusive}
+        if o.hint:
+            data["hint"] = o.hint
+        if o.show_when is not None:
+            data["show_when"] = o.show_when.raw
+        return data
+
     data: dict[str, Any] = {
         "id": question.id,
         "kind": question.kind,
         "section": question.section,
         "text": question.text,
-        "options": [{"value": o.value, "label": o.label, "exclusive": o.exclusive} for o in question.options],
+        "hint": question.hint,
+        "options": [option(o) for o in question.options],
         "ask_when": question.ask_when.raw if question.ask_when is not None else None,
     }
     if question.kind == "number":
@@ -187,6 +197,8 @@ def questions_command(as_json: bool, rules_dir: Path | None) -> None:
         click.echo(f"{number}. {q.id} ({q.kind}): {q.text}")
         for option in q.options:
             extra = " (on its own)" if option.exclusive else ""
+            if option.show_when is not None:
+                extra += f" (offered when: {rulebook.describe(option.show_when)})"
             click.echo(f"     {option.value}: {option.label}{extra}")
         if q.kind == "number":
             click.echo(f"     a number from {q.min} to {q.max}" + (f" {q.unit}" if q.unit else ""))

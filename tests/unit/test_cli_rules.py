@@ -34,7 +34,10 @@ def test_register_adds_the_commands_to_a_group():
 def test_check_ok(run, rules_min, rulebook):
     result = run("rules", "check", rules_min)
     assert result.exit_code == 0
-    assert result.stdout == f"OK: 4 questions, 3 types, 2 red flags, 4 cases (version {rulebook.version})\n"
+    assert result.stdout == (
+        f"OK: 4 questions, 3 types, 2 red flags, 0 care notes, 4 cases (version {rulebook.version})\n"
+        "Questions asked: median 2.5 over the 4 worked cases\n"
+    )
     assert "warning: type 'tinea_capitis' has only one source" in result.stderr
 
 
@@ -209,4 +212,18 @@ def test_python_dash_m_works(rules_min):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("OK: 4 questions, 3 types, 2 red flags, 4 cases")
+    assert done.stdout.startswith("OK: 4 questions, 3 types, 2 red flags, 0 care notes, 4 cases")
+
+
+def test_questions_show_which_options_are_offered_only_sometimes(run, rules_copy):
+    rules_copy.edit(
+        "questions.yaml",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n",
+        "      - value: pus\n        label: Pus-filled spots or crusts\n        show_when: {not: {age: {below: 12}}}\n",
+    )
+    data = json.loads(run("questions", "--json", "--rules", rules_copy.root).stdout)
+    pus = next(o for o in data[2]["options"] if o["value"] == "pus")
+    assert pus["show_when"] == {"not": {"age": {"below": 12}}}
+    assert "show_when" not in next(o for o in data[2]["options"] if o["value"] == "itch")
+    text = run("questions", "--rules", rules_copy.root).stdout
+    assert "pus: Pus-filled spots or crusts (offered when: Age is not below 12)" in text
