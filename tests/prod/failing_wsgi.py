@@ -16,3 +16,12 @@ app = create_app()
 @app.get("/__test__/boom")
 def boom():
     raise RuntimeError(f"failed while handling {session.get('answers')!r}")
+
+
+@app.get("/__test__/sleep")
+def sleep():
+    """Outlives a short worker timeout (the log test runs gunicorn with --timeout 2)."""
+    import time
+
+    time.sleep(30)
+    return "late"

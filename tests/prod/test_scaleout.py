@@ -22,7 +22,8 @@ from tests.prod.conftest import PROD_ENV
 
 pytestmark = pytest.mark.scaleout
 
-REQUEST_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/1\.[01]" (\d{3})')
+# An access-log line (triage/gunicorn_conf.py): time, worker, method, kind of page, status, duration.
+REQUEST_LINE = re.compile(r"<\d+> (GET|POST|HEAD|OTHER) (\S+) (\d{3}) \d+ms$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def two_processes(tmp_path_factory) -> Iterator[list[Gunicorn]]:
 
 
 def served(server: Gunicorn) -> list[tuple[str, str, int]]:
-    """(method, path, status) of every request in this process's access log."""
+    """(method, kind of page, status) of every request in this process's access log."""
     text = server.access_log.read_text() if server.access_log.exists() else ""
     return [(m.group(1), m.group(2), int(m.group(3))) for m in REQUEST_LINE.finditer(text)]
 
