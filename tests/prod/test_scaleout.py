@@ -3,7 +3,9 @@
 Two separate gunicorn instances (one worker each, the production settings,
 the same TRIAGE_SECRET_KEY and nothing else in common) serve one person's
 journey, first with every request going to the other process than the one
-before, then behind nginx as a round-robin load balancer. The journey must
+before, then behind the shipped nginx config (deploy/nginx.conf, with only
+its ports and paths changed) as a round-robin load balancer, addressed by the
+site's name. The journey must
 reach the right result either way, and each process's own access log must
 show that both did the work.
 """
@@ -17,8 +19,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bench.client import Client, walk
-from bench.servers import Gunicorn, Nginx
+from bench.servers import Gunicorn
+from tests.prod.clients import HostClient
 from tests.prod.conftest import PROD_ENV
+from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout
 
@@ -83,8 +87,8 @@ def test_each_request_to_the_other_process(two_processes, app, patch_answers):
 def test_behind_nginx_round_robin(two_processes, app, patch_answers, nginx, tmp_path):
     a, b = two_processes
     before = {s.name: len(served(s)) for s in two_processes}
-    with Nginx(tmp_path / "nginx", [f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"]) as balancer:
-        client = Client(balancer.url)
+    with ShippedNginx(tmp_path / "nginx", [a.port, b.port]) as balancer:
+        client = HostClient(balancer.url, host=SITE_NAME)
         assert "Alopecia areata" in finish(client, app, patch_answers)[:3]
         total = len(client.log)
     assert all(status < 400 for *_, status in client.log)
