@@ -26,6 +26,7 @@ from .rulebook import (
     evaluate,
     load_rulebook,
     run_cases,
+    upgrade_answers,
     validate_answers,
 )
 from .rulebook.hidden import hidden_evidence, median_questions
@@ -236,8 +237,8 @@ def render_text(rulebook: Rulebook, assessment: Assessment) -> str:
 @click.option("--rules", "rules_dir", type=RULES_DIR, default=None, help="The rules folder.")
 def evaluate_command(answers_file: Path, as_json: bool, rules_dir: Path | None) -> None:
     """Assess the answers in FILE (JSON or YAML, keyed by question id)."""
-    answers = _read_answers(answers_file)
     rulebook = _load(rules_dir)
+    answers = upgrade_answers(rulebook, _read_answers(answers_file))  # old answer files still work
     problems = validate_answers(rulebook, answers)
     if problems:
         _fail_answers(answers_file, problems)

@@ -81,7 +81,8 @@ def _fingerprint(answers: dict[str, Any]) -> str:
 
 
 def _for_child(answers: dict[str, Any]) -> bool:
-    return answers.get("respondent") == "parent"
+    """A parent or carer is answering (``child_wording`` in questions.yaml)."""
+    return _rulebook().for_child(answers)
 
 
 def question_text(question: Any, answers: dict[str, Any]) -> str:
@@ -184,7 +185,8 @@ def question(question_id: str):
             state = _state({**answers, question_id: value})  # drops what no longer applies
             _save(state.answers)
             if _new_interrupt(state.answers) is not None:
-                return redirect(url_for("questionnaire.help_now", **({"return": RETURN_TO_CHECK} if returning else {})))
+                back = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
+                return redirect(url_for("questionnaire.help_now", **back))
             return _where_next(state, returning)
 
     # A value that is not one of the options cannot come from this page's form:
@@ -231,9 +233,12 @@ def help_now():
         f for f in rulebook.red_flags if f.interrupt
     ]
     done = returning or state.upcoming is None
-    # Back goes to the question that was just answered (the last one answered on the path).
-    answered = [q for q in state.path if q.id in state.answers]
-    back_url = _question_url(answered[-1].id, returning) if answered else url_for("pages.start")
+    # Back goes to the question whose answer brought the person here.
+    came_from = request.args.get("from")
+    if came_from in state.ids:
+        back_url = _question_url(came_from, returning)
+    else:
+        back_url = url_for("questionnaire.start")
     uses = {use for f in flags for use in f.help_lines} or {"crisis"}
     return render_template(
         "questionnaire/help_now.html",

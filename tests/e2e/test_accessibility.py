@@ -51,7 +51,7 @@ def test_every_page_kind_passes_axe(strict_page: Page, rulebook, width: int) -> 
     expect(page.locator(".error-summary")).to_be_visible()
     scan("error state")
     walker.answer_current()
-    _answer_up_to(walker, "life_stage")
+    _answer_up_to(walker, "impact")
     scan("several-choice question")
     walker.walk_to_check_answers()
     scan("check answers")
@@ -84,7 +84,7 @@ def test_focus_is_visible(strict_page: Page) -> None:
     page.goto("/questions/sex")  # with no answers yet, the first question opens instead
     expect(page).to_have_url("/questions/age")
     page.goto("/questions/")
-    page.get_by_label("How old is the person with the hair loss?").fill("9")
+    page.get_by_label("How old is the person with the hair loss?").fill("14")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url("/questions/respondent")
     page.get_by_label("I am asking about my own hair", exact=False).first.focus()

@@ -52,7 +52,12 @@ def test_questions_page_with_the_flow_picture(strict_page: Page, rulebook) -> No
 def test_red_flags_page(strict_page: Page, rulebook) -> None:
     strict_page.goto("/rules/red-flags")
     expect(strict_page.get_by_role("heading", level=1)).to_have_text("Red flags")
-    expect(strict_page.locator("section.rule-item")).to_have_count(len(rulebook.red_flags))
+    flags = strict_page.locator("section.rule-item:has(h2)")
+    expect(flags).to_have_count(len(rulebook.red_flags))
+    # Care notes follow the red flags, each with what the person reads.
+    notes = strict_page.locator("section.rule-item:has(h3[id^=note-])")
+    expect(notes).to_have_count(len(rulebook.care_notes))
+    expect(strict_page.locator("#note-distress")).to_have_text("distress")
     assert_no_axe_violations(strict_page)
 
 

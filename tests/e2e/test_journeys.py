@@ -17,32 +17,32 @@ NO_EXTRAS = {"body": ["none"], "history": ["none"], "impact": ["not_much"]}
 
 SUDDEN_PATCH = {
     "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m",
-    "pattern": "round_patches", "patch_signs": ["exclamation"], "scalp": ["none"], "other_hair": ["none"],
+    "pattern": "round_patches", "scalp": ["none"], "other_hair": ["exclamation"],
     "events": ["none"], **NO_EXTRAS,
 }
 
 RECEDING_MAN = {
     "age": 31, "sex": "male", "onset": "years", "duration": "gt_12m",
     "pattern": "temples_crown", "shedding": "no_extra", "scalp": ["none"],
-    "events": ["none"], "hair_care": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
+    "events": ["none"], **NO_EXTRAS, "history": ["family_pattern"],
 }
 
 AFTER_CHILDBIRTH = {
-    "age": 32, "sex": "female", "life_stage": ["recent_birth"], "onset": "sudden",
+    "age": 32, "sex": "female", "onset": "sudden",
     "duration": "lt_1m", "pattern": "all_over", "shedding": "handfuls", "scalp": ["none"],
-    "other_hair": ["none"], "events": ["childbirth"], **NO_EXTRAS,
+    "other_hair": ["none"], "events": ["childbirth"], **NO_EXTRAS, "body": ["recent_birth"],
 }
 
 CHILD_KERION = {
-    "respondent": "parent", "age": 6, "sex": "male", "onset": "sudden", "duration": "lt_1m",
-    "pattern": "scaly_patch", "patch_signs": ["black_dots", "getting_bigger"],
-    "scalp": ["itch", "scaling", "pus", "boggy_swelling", "tender"], "other_hair": ["none"],
+    "age": 6, "sex": "male", "onset": "sudden", "duration": "lt_1m",
+    "pattern": "scaly_patch",
+    "scalp": ["itch", "scaling", "pus", "boggy_swelling", "tender"], "other_hair": ["black_dots", "getting_bigger"],
     "events": ["none"], "body": ["fever", "neck_glands"], "history": ["ringworm_contact"],
     "impact": ["not_much"],
 }
 
 WOMAN_ANDROGEN = {
-    "age": 26, "sex": "female", "life_stage": ["none"], "onset": "months",
+    "age": 26, "sex": "female", "onset": "months",
     "duration": "gt_12m", "pattern": "widening_part", "shedding": "more_roots", "scalp": ["none"],
     "events": ["none"], "texture": "straight", "body": ["irregular_periods", "acne", "excess_hair"], "history": ["none"],
     "impact": ["low_anxious"],
@@ -80,12 +80,19 @@ def test_self_harm_interrupts_at_once_with_help(strict_page: Page, rulebook) -> 
     while walker.current_question() != "impact":
         walker.answer_current()
     walker.answer_current()
-    expect(strict_page).to_have_url("/help-now")
+    # Offered help within 5 questions (issue 14): age, sex, then how it affects them.
+    assert len(walker.asked) <= 5, walker.asked
+    expect(strict_page).to_have_url("/help-now?from=impact")
     expect(strict_page.get_by_role("heading", level=1)).to_have_text("Please get support now")
-    expect(strict_page.get_by_text("116 123")).to_be_visible()
+    # Every line one tap away: calls as tel: links, text lines as sms: links with their word.
+    expect(strict_page.get_by_role("link", name="Call 116 123")).to_have_attribute("href", "tel:116123")
+    expect(strict_page.get_by_role("link", name="Text SHOUT to 85258")).to_have_attribute("href", "sms:85258?&body=SHOUT")
+    expect(strict_page.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
     assert_no_axe_violations(strict_page)
+    expect(strict_page.get_by_role("link", name="Back")).to_have_attribute("href", "/questions/impact")
     strict_page.get_by_role("link", name="Continue with the questions").click()
-    expect(strict_page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    expect(strict_page).to_have_url("/questions/onset")
+    walker.walk_to_check_answers()
     walker.see_result()
     assert walker.care_level() == "emergency"
     expect(strict_page.locator(".care-card")).to_contain_text("988")

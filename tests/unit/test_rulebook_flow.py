@@ -111,3 +111,17 @@ def test_an_option_shown_only_for_some_earlier_answers_is_dropped_when_they_chan
     assert prune(rulebook, {**adult, "age": 8}) == {"age": 8, "pattern": "round_patches", "scalp": ["itch"]}
     # An answer left with nothing shown is no answer at all.
     assert prune(rulebook, {"age": 8, "pattern": "round_patches", "scalp": ["pus"]}) == {"age": 8, "pattern": "round_patches"}
+
+
+def test_answers_to_a_merged_question_are_read_as_the_new_ones(rules_copy):
+    from triage.rulebook import upgrade_answers
+
+    rules_copy.edit("questions.yaml", "sections:\n", "merged_questions:\n  old_scalp: scalp\nsections:\n")
+    rulebook = rules_copy.load()
+    up = upgrade_answers(rulebook, {"age": 30, "scalp": ["itch"], "old_scalp": ["pus", "none"]})
+    assert up == {"age": 30, "scalp": ["itch", "pus"]}
+    assert upgrade_answers(rulebook, {"scalp": ["none"], "old_scalp": ["pus"]}) == {"scalp": ["pus"]}
+    assert upgrade_answers(rulebook, {"old_scalp": ["none"]}) == {"scalp": ["none"]}
+    assert upgrade_answers(rulebook, {"scalp": ["itch"], "old_scalp": ["not_sure"]}) == {"scalp": ["itch"]}
+    # Not a list: left in place for the validator to report.
+    assert upgrade_answers(rulebook, {"old_scalp": "pus"}) == {"old_scalp": "pus"}

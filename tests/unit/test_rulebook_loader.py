@@ -400,3 +400,14 @@ def test_option_show_when_may_only_refer_to_earlier_questions(rules_copy):
     )
     line = rules_copy.line("questions.yaml", "show_when: {fever: 'yes'}")
     rules_copy.error_at("questions.yaml", line, "the show_when of option 'pus' of 'scalp' refers to 'fever', a later question")
+
+
+def test_unasked_must_name_a_question(rules_copy):
+    rules_copy.edit("types/pattern_hair_loss.yaml", "review:", "unasked:\n  fevr: Asked only after pus.\nreview:")
+    rules_copy.error_at("types/pattern_hair_loss.yaml", rules_copy.line("types/pattern_hair_loss.yaml", "fevr:"), "unknown question 'fevr' (did you mean 'fever'?)")
+
+
+def test_merged_questions_must_point_at_a_several_choice_question(rules_copy):
+    rules_copy.edit("questions.yaml", "sections:\n", "merged_questions:\n  old_scalp: fever\n  age: scalp\nsections:\n")
+    rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "old_scalp: fever"), "'fever' is not a several-choice question")
+    rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "  age: scalp"), "'age' is still a question")

@@ -11,13 +11,11 @@ from tests.web.journey import post_answer, walk
 PATCH = {
     "age": "28",
     "sex": "female",
-    "life_stage": ["none"],
     "onset": "sudden",
     "duration": "lt_1m",
     "pattern": "round_patches",
-    "patch_signs": ["exclamation"],
     "scalp": ["none"],
-    "other_hair": ["none"],
+    "other_hair": ["exclamation"],
     "events": ["none"],
     "hair_care": ["none"],
     "pulling": "no",
@@ -43,7 +41,7 @@ def test_start_page_links_to_the_questions(client):
 
 
 def test_question_page_markup(client):
-    post_answer(client, "/questions/age", "9")
+    post_answer(client, "/questions/age", "14")
     page = client.get("/questions/respondent")
     fieldset = page.select("fieldset")[0]
     assert fieldset.select_one("legend h1").get_text(strip=True) == page.h1
@@ -64,7 +62,7 @@ def test_hint_is_wired_to_the_fieldset(client):
 
 
 def test_missing_answer_shows_error_summary_and_inline_error(client):
-    post_answer(client, "/questions/age", "9")
+    post_answer(client, "/questions/age", "14")
     page = client.get("/questions/respondent")
     page = client.post("/questions/respondent", data={"csrf_token": page.csrf_token()}, expected_status=200)
     assert page.title.startswith("Error: ")
@@ -73,7 +71,7 @@ def test_missing_answer_shows_error_summary_and_inline_error(client):
     error = page.select("#answer-error")[0]
     assert error.get_text(" ", strip=True).startswith("Error:")
     assert "answer-error" in page.select("fieldset")[0]["aria-describedby"]
-    assert session_answers(client) == {"age": 9}
+    assert session_answers(client) == {"age": 14}
 
 
 @pytest.mark.parametrize(
@@ -89,23 +87,23 @@ def test_number_question_validation(client, value, message):
 
 
 def test_unknown_option_value_is_refused_and_not_stored(client):
-    post_answer(client, "/questions/age", "9")
+    post_answer(client, "/questions/age", "14")
     page = post_answer(client, "/questions/respondent", "martian", expected_status=400)
     assert page.select(".error-summary")
-    assert session_answers(client) == {"age": 9}
+    assert session_answers(client) == {"age": 14}
 
 
 def test_exclusive_option_cannot_be_combined(client):
     for qid in ("age", "sex"):
         post_answer(client, f"/questions/{qid}", PATCH[qid])
-    page = post_answer(client, "/questions/life_stage", ["pregnant", "none"], expected_status=200)
+    page = post_answer(client, "/questions/impact", ["low_anxious", "not_much"], expected_status=200)
     assert "on its own" in page.select("#answer-error")[0].get_text()
 
 
 def test_jumping_ahead_redirects_to_the_first_unanswered_question(client):
     assert client.get("/questions/pattern", expected_status=302).location == "/questions/age"
     post_answer(client, "/questions/age", "15")
-    assert client.get("/questions/impact", expected_status=302).location == "/questions/respondent"
+    assert client.get("/questions/pattern", expected_status=302).location == "/questions/respondent"
 
 
 def test_question_that_does_not_apply_redirects(client):
@@ -113,12 +111,16 @@ def test_question_that_does_not_apply_redirects(client):
     # who is answering is asked only about children and teenagers
     assert client.get("/questions/respondent", expected_status=302).location == "/questions/sex"
     post_answer(client, "/questions/sex", "male")
-    # life_stage is only asked of women and girls aged 12 to 54
-    assert client.get("/questions/life_stage", expected_status=302).location == "/questions/onset"
+    # the patch questions are only asked about patches
+    post_answer(client, "/questions/impact", ["not_much"])
+    for qid in ("onset", "duration"):
+        post_answer(client, f"/questions/{qid}", PATCH[qid])
+    post_answer(client, "/questions/pattern", "all_over")
+    assert client.get("/questions/treatments", expected_status=302).location == "/questions/shedding"
 
 
-def test_who_is_answering_is_asked_about_a_child_and_sets_the_wording(client):
-    post_answer(client, "/questions/age", "7")
+def test_who_is_answering_is_asked_about_a_teenager_and_sets_the_wording(client):
+    post_answer(client, "/questions/age", "14")
     assert client.get("/questions/sex", expected_status=302).location == "/questions/respondent"
     post_answer(client, "/questions/respondent", "parent")
     assert client.get("/questions/sex").h1 == "What sex was your child registered at birth?"
@@ -126,6 +128,13 @@ def test_who_is_answering_is_asked_about_a_child_and_sets_the_wording(client):
     post_answer(client, "/questions/age?return=check", "30")
     assert "respondent" not in session_answers(client)
     assert client.get("/questions/sex").h1 == "What sex were you registered at birth?"
+
+
+def test_a_young_child_is_taken_to_have_a_parent_answering(client):
+    """Under 12 a parent or carer answers: no 'who is answering' question, the child's wording."""
+    post_answer(client, "/questions/age", "7")
+    assert client.get("/questions/respondent", expected_status=302).location == "/questions/sex"
+    assert client.get("/questions/sex").h1 == "What sex was your child registered at birth?"
 
 
 def test_unknown_question_is_404(client):
@@ -189,17 +198,21 @@ def test_missing_csrf_token_is_refused_and_answers_are_kept(client):
 
 def test_changing_an_answer_drops_what_no_longer_applies_and_asks_new_questions(client):
     walk(client, PATCH)
-    assert "patch_signs" in session_answers(client)
-    # Change the pattern from check answers: patch questions no longer apply, shedding now does.
+    assert session_answers(client)["other_hair"] == ["exclamation"]
+    # Change the pattern from check answers: the patch signs no longer apply, shedding now does.
     response = post_answer(client, "/questions/pattern?return=check", "all_over")
     assert response.location == "/questions/shedding?return=check"
     answers = session_answers(client)
-    assert "patch_signs" not in answers
+    assert "other_hair" not in answers  # its only answer was a patch sign, which no longer applies
     assert answers["pattern"] == "all_over"
     page = client.get(response.location)
     assert page.select("a.back-link")[0]["href"] == "/check-answers"
+    response = post_answer(client, response.location, "more_roots")
+    assert response.location == "/questions/other_hair?return=check"
+    offered = {i["value"] for i in client.get(response.location).select("input[name=answer]")}
+    assert "exclamation" not in offered and "eyebrows_all" in offered
     # Shedding from the root all over: no hair care or texture questions follow.
-    assert post_answer(client, response.location, "more_roots").location == "/check-answers"
+    assert post_answer(client, response.location, ["none"]).location == "/check-answers"
     # Hairs breaking off instead: texture, then hair care, now apply.
     response = post_answer(client, "/questions/shedding?return=check", "breaking")
     assert response.location == "/questions/texture?return=check"
@@ -292,7 +305,7 @@ def test_red_flags_of_a_lower_level_are_listed_apart_from_those_that_set_the_car
 def test_result_timeline_dates_only_what_the_timing_question_asked_about(client):
     shedding = {
         **PATCH, "onset": "sudden", "duration": "1_3m", "pattern": "all_over", "shedding": "more_roots",
-        "events": ["fever_illness", "new_medicine"], "event_timing": "gt_6m",
+        "events": ["fever_illness", "new_medicine"], "event_timing": "gt_6m", "other_hair": ["none"],
     }
     walk(client, shedding)
     result = client.get("/result")

@@ -20,6 +20,7 @@ from .flow import (
     clean_answers,
     next_question,
     prune,
+    upgrade_answers,
     validate_answers,
     walk,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "next_question",
     "prune",
     "run_cases",
+    "upgrade_answers",
     "validate_answers",
     "walk",
 ]

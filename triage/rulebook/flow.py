@@ -242,3 +242,32 @@ def clean_answers(specs: Mapping[str, AnswerSpec], raw: Any) -> dict[str, Any]:
             if value is not None:
                 answers[qid] = value
     return answers
+
+
+def upgrade_answers(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
+    """Answers with those to merged questions moved where they now belong (``merged_questions``).
+
+    Lists are joined; the target's exclusive answers ("none", "not sure") are
+    dropped when other answers remain, and an exclusive answer of the old
+    question is dropped too. Anything that is not a list is left for the
+    validator to report.
+    """
+    upgraded = dict(answers)
+    for old, new in rulebook.merged_questions.items():
+        if old not in upgraded or new not in rulebook.question_by_id:
+            continue
+        moved, target = upgraded.pop(old), rulebook.question_by_id[new]
+        current = upgraded.get(new)
+        if not isinstance(moved, (list, tuple)) or (current is not None and not isinstance(current, (list, tuple))):
+            upgraded[old] = moved
+            continue
+        exclusive = {o.value for o in target.options if o.exclusive}
+        joined = list(dict.fromkeys([*(current or []), *moved]))
+        plain = [v for v in joined if v not in exclusive]
+        if plain:
+            upgraded[new] = plain
+        elif current:
+            upgraded[new] = list(current)
+        elif joined:
+            upgraded[new] = joined[:1]
+    return upgraded

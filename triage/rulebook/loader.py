@@ -21,6 +21,7 @@ import typing
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -298,6 +299,8 @@ class _Loader:
             version=self.digest.hexdigest()[:12],
             sections=questions.sections,
             questions=questions.questions,
+            child_wording=questions.child_wording,
+            merged_questions=MappingProxyType(dict(questions.merged_questions)),
             types=tuple(t for _, t in hair_types),
             red_flags=flags.red_flags,
             care_notes=flags.care_notes,
@@ -394,6 +397,16 @@ class _Loader:
             if qid is not None:
                 by_id.setdefault(qid, q)
         order = {qid: i for i, (qid, _) in reversed(list(enumerate(entries))) if qid is not None}
+        if questions is not None:
+            self.condition(questions.child_wording, by_id)
+            for old, new in questions.merged_questions.items():
+                if old in by_id:
+                    self.error(rel, ("merged_questions", old), f"'{old}' is still a question; only a removed question can be merged", key=True)
+                target = by_id.get(new)
+                if new not in by_id:
+                    self.error(rel, ("merged_questions", old), f"unknown question '{new}'{suggest(new, by_id)}")
+                elif target is not None and target.kind != "several":
+                    self.error(rel, ("merged_questions", old), f"'{new}' is not a several-choice question, so answers cannot be merged into it")
         data = self.data.get(rel)
         sections = questions.sections if questions is not None else data.get("sections")
         for i, (_, q) in enumerate(entries):
@@ -456,6 +469,9 @@ class _Loader:
                 self.error(rel, ("id",), f"duplicate type id '{t.id}' (also in {first[t.id]})")
             first.setdefault(t.id, rel)
             self.level(rel, ("care_level",), t.care_level, levels)
+            for qid in t.unasked if by_id is not None else ():
+                if qid not in by_id:
+                    self.error(rel, ("unasked", qid), f"unknown question '{qid}'{suggest(qid, by_id)}", key=True)
             for item in t.evidence:
                 self.condition(item.when, by_id)
             if not t.sources:

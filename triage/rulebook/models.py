@@ -164,8 +164,15 @@ class Question(Model):
 
 
 class QuestionsFile(Model):
-    """questions.yaml: section captions and the ordered questions."""
+    """questions.yaml: section captions, the ordered questions, and how to read them.
 
+    ``child_wording``: when the questions use their ``text_child`` wording (a
+    parent or carer is answering). ``merged_questions``: old question id -> the
+    several-choice question its answers now belong to (old answer files still work).
+    """
+
+    child_wording: ConditionField | None = None
+    merged_questions: dict[Id, Id] = Field(default_factory=dict)
     sections: dict[Id, Text]
     questions: tuple[Question, ...] = Field(min_length=1)
 
@@ -397,6 +404,8 @@ class Rulebook:
     red_flags: tuple[RedFlag, ...]
     care: CareLevelsFile
     care_notes: tuple[CareNote, ...] = ()
+    child_wording: Condition | None = None
+    merged_questions: Mapping[str, str] = field(default_factory=dict)
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
     lints: tuple[str, ...] = ()
@@ -431,6 +440,10 @@ class Rulebook:
     def help_lines_for(self, *uses: str) -> tuple[HelpLine, ...]:
         """The help lines for any of these uses (emergency, crisis, urgent), in file order."""
         return tuple(line for line in self.care.help_lines if not set(uses).isdisjoint(line.use))
+
+    def for_child(self, answers: Mapping[str, Any]) -> bool:
+        """A parent or carer is answering (``child_wording`` in questions.yaml)."""
+        return self.child_wording is not None and self.child_wording.holds(answers)
 
     def level(self, level_id: str) -> CareLevel:
         """The care level with this id."""
