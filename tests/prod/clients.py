@@ -62,13 +62,16 @@ def raw_exchange(port: int, data: bytes, source: str | None = None, timeout: flo
     """Send ``data`` as it is to 127.0.0.1:``port`` and return everything the server answers."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout,
                                   source_address=(source, 0) if source else None) as sock:
-        sock.sendall(data)
-        sock.shutdown(socket.SHUT_WR)
         chunks = []
+        try:
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:  # the server closed (or reset) the connection already: read what it sent
+            pass
         while True:
             try:
                 chunk = sock.recv(65536)
-            except (ConnectionResetError, TimeoutError):
+            except OSError:  # reset, timed out, or not connected any more
                 break
             if not chunk:
                 break
