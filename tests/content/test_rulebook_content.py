@@ -135,33 +135,33 @@ def test_hazard_log_names_real_cases(rulebook):
 # not given an answer for, so every question they would see is counted.
 TYPICAL_PEOPLE = {
     "man with receding temples over years": {
-        "age": 34, "sex": "male", "onset": "years", "duration": "gt_12m", "pattern": "temples_crown",
+        "age": 34, "sex": "male", "onset": "years", "duration": "gt_12m", "pattern": ["temples_crown"],
         "shedding": "no_extra", "scalp": ["none"], "events": ["none"], "body": ["none"],
         "history": ["family_pattern"], "impact": ["not_much"],
     },
     "woman with a widening part": {
         "age": 48, "sex": "female", "onset": "years", "duration": "gt_12m",
-        "pattern": "widening_part", "shedding": "no_extra", "scalp": ["none"], "events": ["none"],
+        "pattern": ["widening_part"], "shedding": "no_extra", "scalp": ["none"], "events": ["none"],
         "texture": "wavy", "body": ["menopause"], "history": ["family_pattern"], "impact": ["low_anxious"],
     },
     "woman shedding after an illness": {
         "age": 29, "sex": "female", "onset": "sudden", "duration": "1_3m",
-        "pattern": "all_over", "shedding": "handfuls", "scalp": ["none"], "other_hair": ["none"],
+        "pattern": ["all_over"], "shedding": "handfuls", "scalp": ["none"], "other_hair": ["none"],
         "events": ["fever_illness"], "body": ["tired"], "history": ["none"], "impact": ["low_anxious"],
     },
     "man with a round smooth patch": {
-        "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m", "pattern": "round_patches",
+        "age": 27, "sex": "male", "onset": "sudden", "duration": "lt_1m", "pattern": ["round_patches"],
         "scalp": ["none"], "other_hair": ["exclamation"], "events": ["none"],
         "body": ["none"], "history": ["none"], "impact": ["not_much"],
     },
     "parent of a child with a scaly patch": {
         "age": 7, "sex": "female", "onset": "months", "duration": "1_3m",
-        "pattern": "scaly_patch", "scalp": ["itch", "scaling"],
+        "pattern": ["scaly_patch"], "scalp": ["itch", "scaling"],
         "other_hair": ["black_dots"], "events": ["none"], "body": ["none"], "history": ["ringworm_contact"],
         "impact": ["not_much"],
     },
     "woman of 60 thinning on top": {
-        "age": 60, "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": "widening_part",
+        "age": 60, "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": ["widening_part"],
         "shedding": "more_roots", "scalp": ["none"], "events": ["none"], "texture": "straight",
         "body": ["none"], "history": ["none"], "impact": ["not_much"],
     },
@@ -215,7 +215,7 @@ def test_the_typical_people_get_the_expected_suggestions(rulebook):
 def test_from_55_the_menopause_is_counted_by_age_where_it_is_not_offered(rulebook):
     """The life-stage answers are not offered from 55, so the rules that used them count the age instead."""
     base = {
-        "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": "widening_part",
+        "sex": "female", "onset": "years", "duration": "gt_12m", "pattern": ["widening_part"],
         "shedding": "no_extra", "scalp": ["none"], "events": ["none"], "texture": "straight",
         "body": ["irregular_periods"], "history": ["none"], "impact": ["not_much"],
     }

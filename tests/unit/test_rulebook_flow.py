@@ -125,3 +125,11 @@ def test_answers_to_a_merged_question_are_read_as_the_new_ones(rules_copy):
     assert upgrade_answers(rulebook, {"scalp": ["itch"], "old_scalp": ["not_sure"]}) == {"scalp": ["itch"]}
     # Not a list: left in place for the validator to report.
     assert upgrade_answers(rulebook, {"old_scalp": "pus"}) == {"old_scalp": "pus"}
+
+
+def test_one_value_for_a_several_choice_question_is_read_as_a_list(rulebook):
+    from triage.rulebook import upgrade_answers
+
+    assert upgrade_answers(rulebook, {"scalp": "itch"}) == {"scalp": ["itch"]}
+    assert upgrade_answers(rulebook, {"scalp": "martian"}) == {"scalp": "martian"}  # left for the validator
+    assert upgrade_answers(rulebook, {"pattern": "all_over"}) == {"pattern": "all_over"}  # one-choice here

@@ -13,7 +13,7 @@ PATCH = {
     "sex": "female",
     "onset": "sudden",
     "duration": "lt_1m",
-    "pattern": "round_patches",
+    "pattern": ["round_patches"],
     "scalp": ["none"],
     "other_hair": ["exclamation"],
     "events": ["none"],
@@ -204,7 +204,7 @@ def test_changing_an_answer_drops_what_no_longer_applies_and_asks_new_questions(
     assert response.location == "/questions/shedding?return=check"
     answers = session_answers(client)
     assert "other_hair" not in answers  # its only answer was a patch sign, which no longer applies
-    assert answers["pattern"] == "all_over"
+    assert answers["pattern"] == ["all_over"]
     page = client.get(response.location)
     assert page.select("a.back-link")[0]["href"] == "/check-answers"
     response = post_answer(client, response.location, "more_roots")
@@ -304,7 +304,7 @@ def test_red_flags_of_a_lower_level_are_listed_apart_from_those_that_set_the_car
 
 def test_result_timeline_dates_only_what_the_timing_question_asked_about(client):
     shedding = {
-        **PATCH, "onset": "sudden", "duration": "1_3m", "pattern": "all_over", "shedding": "more_roots",
+        **PATCH, "onset": "sudden", "duration": "1_3m", "pattern": ["all_over"], "shedding": "more_roots",
         "events": ["fever_illness", "new_medicine"], "event_timing": "gt_6m", "other_hair": ["none"],
     }
     walk(client, shedding)

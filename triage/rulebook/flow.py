@@ -245,7 +245,11 @@ def clean_answers(specs: Mapping[str, AnswerSpec], raw: Any) -> dict[str, Any]:
 
 
 def upgrade_answers(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
-    """Answers with those to merged questions moved where they now belong (``merged_questions``).
+    """Answers as this rulebook reads them: older answer files keep working.
+
+    Answers to merged questions move where they now belong (``merged_questions``),
+    and one option given as a plain value for a several-choice question becomes a
+    list of one.
 
     Lists are joined; the target's exclusive answers ("none", "not sure") are
     dropped when other answers remain, and an exclusive answer of the old
@@ -253,6 +257,12 @@ def upgrade_answers(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
     validator to report.
     """
     upgraded = dict(answers)
+    # A single option given for a several-choice question (as answer files written
+    # when that question took one answer, such as `pattern`) is a list of one.
+    for qid, value in answers.items():
+        question = rulebook.question_by_id.get(qid)
+        if question is not None and question.kind == "several" and isinstance(value, str) and value in question.option_values:
+            upgraded[qid] = [value]
     for old, new in rulebook.merged_questions.items():
         if old not in upgraded or new not in rulebook.question_by_id:
             continue
