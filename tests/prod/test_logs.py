@@ -9,8 +9,8 @@ for every answer value and label this person gave.
 
 Under gunicorn (the production settings, its access log on, at debug level),
 journeys that fire every red flag (the self-harm answer that leads to
-/help-now, the life_stage and respondent questions that only some people are
-asked) run from the client address 127.0.0.2, beside requests that gunicorn
+/help-now, the respondent question that only people from 12 to 17 are asked,
+pregnancy) run from the client address 127.0.0.2, beside requests that gunicorn
 itself refuses (a bad request line, a request line or headers too large, a
 bad header, each with answers in a query string) and a worker timeout. No
 log may then hold an answer, a page whose name reveals an answer, a query
@@ -163,9 +163,9 @@ def test_no_answer_in_gunicorn_output_across_a_journey_and_a_server_error(
 
 CLIENT_ADDRESS = "127.0.0.2"  # not 127.0.0.1, which is also the server's own address in its log
 ACCESS_LINE = re.compile(r"^\[[^\]]+\] <\d+> (GET|POST|HEAD|OTHER) ([a-z-]+) (\d{3}) \d+ms$")
-ADULT_CRISIS = {"age": "34", "sex": "female", "life_stage": ["pregnant"], "impact": ["self_harm_thoughts"],
-                "body": ["tired", "irregular_periods"], "events": ["new_medicine"]}
-CHILD = {"age": "9", "respondent": "parent", "sex": "male", "pattern": "scaly_patch", "impact": ["hard_to_cope"]}
+ADULT_CRISIS = {"age": "34", "sex": "female", "impact": ["self_harm_thoughts"],
+                "body": ["pregnant", "tired", "irregular_periods"], "events": ["new_medicine"]}
+CHILD = {"age": "14", "respondent": "parent", "sex": "male", "pattern": ["scaly_patch"], "impact": ["hard_to_cope"]}
 # Pages whose name says something about the answers, and whose name must never be logged.
 REVEALING = ("help-now", "help_now", "/help", "life_stage", "respondent", "self_harm", "/questions/", "/result/trace")
 
@@ -221,10 +221,12 @@ def test_gunicorn_logs_hold_no_answer_revealing_page_query_or_client_address(app
     cipher = CookieCipher([SECRET])
     fired: set[str] = set()
     help_now_served = 0
+    asked_anywhere: set[str] = set()
     for answers in journeys:
         client = HostClient(server.url, source=CLIENT_ADDRESS)
         final, asked = walk_http(client, rulebook, answers, strict=False)
         assert final == "/check-answers", (final, asked)
+        asked_anywhere.update(asked)
         assert client.get("/check-answers").status == 200
         if "self_harm_thoughts" in answers.get("impact", []):  # the walk went past it; a browser follows it
             assert client.get("/help-now").status == 200
@@ -238,6 +240,7 @@ def test_gunicorn_logs_hold_no_answer_revealing_page_query_or_client_address(app
         assert client.get("/cleared").status == 200
     assert fired == set(rulebook.red_flag_by_id)  # what the server saw fired every red flag
     assert help_now_served >= 1
+    assert "respondent" in asked_anywhere  # a page whose being served says the person is 12 to 17
     assert HostClient(server.url, source=CLIENT_ADDRESS).get("/no-such-page?answer=pregnant").status == 404
 
     for name, data in REFUSED_BY_GUNICORN.items():
