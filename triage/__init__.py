@@ -17,6 +17,7 @@ from triage.config import PROJECT_ROOT, ConfigError, config_from_env
 from triage.errors import log_exception_without_data
 from triage.forms import build_form_classes
 from triage.rulebook import RulebookError, answer_specs, load_rulebook
+from triage.rulebook.hidden import median_questions
 from triage.session import SafeSessionInterface
 
 __all__ = ["ConfigError", "RulebookError", "create_app"]
@@ -74,11 +75,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     errors.register(app)
 
+    crisis_lines = tuple(line for line in rulebook.help_lines_for("crisis") if "emergency" not in line.use)
+    # "About N questions, about M minutes" on the start page, from the worked cases
+    # (each case's own branch), at about 20 seconds a question.
+    typical = round(median_questions(rulebook) or len(rulebook.questions))
+    emergency_lines = rulebook.help_lines_for("emergency")
+
     @app.context_processor
     def layout_context() -> dict[str, Any]:
         return {
             "product_name": PRODUCT_NAME,
-            "crisis_lines": rulebook.help_lines_for("crisis"),
+            "crisis_lines": crisis_lines,
+            "emergency_lines": emergency_lines,
+            "typical_questions": typical,
+            "typical_minutes": max(1, round(typical * 20 / 60)),
             "start_url": url_for("questionnaire.start"),
         }
 

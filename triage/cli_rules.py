@@ -4,6 +4,8 @@
     triage rules cases [DIR]     run the worked cases (exit 1 on any failure)
     triage rules export [--format html|markdown] [--output FILE] [DIR]
                                  the whole rulebook as one printable document
+    triage rules review FILE --by NAME --role ROLE --outcome OUTCOME [...] [--rules DIR]
+                                 record a clinician's review of a rule file's current content
     triage questions [--json] [--rules DIR]
     triage evaluate FILE [--json] [--rules DIR]   (exit 2 when the answers are invalid)
 
@@ -14,6 +16,7 @@ group is being built, ``python -m triage.cli_rules ...`` runs them standalone.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +32,11 @@ from .rulebook import (
     upgrade_answers,
     validate_answers,
 )
+from .rulebook.conditions import suggest
 from .rulebook.hidden import hidden_evidence, median_questions
-from .rulebook.models import Question
+from .rulebook.loader import REVIEWS_FILE
+from .rulebook.models import REVIEW_OUTCOMES, REVIEW_SCOPES, Question
+from .rulebook.signoff import append_signoff, counts_words, file_statuses, hash_matches, new_record
 from .rulebook.source import YMap, read_yaml
 
 RULES_DIR = click.Path(file_okay=False, path_type=Path)
@@ -90,6 +96,13 @@ def check_command(rules_dir: Path | None) -> None:
         click.echo(lint, err=True)
     for hidden in hidden_evidence(rulebook):
         click.echo(f"{hidden.where}: warning: {hidden.message}", err=True)
+    # Review status: a warning for each file not reviewed for its current content (never an error).
+    statuses = file_statuses(rulebook)
+    folder = rulebook.root.resolve().name
+    for status in statuses:
+        message = status.warning(name_file=False)
+        if message:
+            click.echo(f"{folder}/{status.file}:1:1: warning: {message}", err=True)
     click.echo(
         f"OK: {len(rulebook.questions)} questions, {len(rulebook.types)} types, "
         f"{len(rulebook.red_flags)} red flags, {len(rulebook.care_notes)} care notes, "
@@ -98,6 +111,7 @@ def check_command(rules_dir: Path | None) -> None:
     median = median_questions(rulebook)
     if median is not None:
         click.echo(f"Questions asked: median {median:g} over the {len(rulebook.cases)} worked cases")
+    click.echo(f"Clinical review: {counts_words(statuses)}")
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:
@@ -155,6 +169,158 @@ def export_command(fmt: str, output: Path | None, rules_dir: Path | None) -> Non
         return
     output.write_text(document, encoding="utf-8")
     click.echo(f"Wrote {output} ({fmt}, rulebook version {rulebook.version})", err=True)
+
+
+# --- rules review ------------------------------------------------------------------------------
+
+
+def rule_file(rulebook: Rulebook, given: str) -> str | None:
+    """The path inside the rules folder of the rule file ``given`` names, or None.
+
+    ``given`` may be a path to the file (``rules/types/x.yaml``), its path inside
+    the rules folder (``types/x.yaml``) or a type id (``x``).
+    """
+    hashes = rulebook.file_hashes
+    path = Path(given)
+    if path.exists():
+        try:
+            inner = path.resolve().relative_to(rulebook.root.resolve()).as_posix()
+        except ValueError:
+            inner = None
+        if inner in hashes:
+            return inner
+    inner = given.replace("\\", "/").removeprefix("./")
+    for candidate in (inner, f"types/{inner}.yaml"):
+        if candidate in hashes:
+            return candidate
+    return None
+
+
+def _unknown_file(rulebook: Rulebook, given: str) -> click.BadParameter:
+    known = list(rulebook.file_hashes)
+    return click.BadParameter(
+        f"'{given}' is not a rule file in {rulebook.root}{suggest(given, known)}; "
+        f"rule files: {', '.join(known)}",
+        param_hint="FILE",
+    )
+
+
+def _review_date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a date written as YYYY-MM-DD", param_hint="--date") from None
+    if day > date.today() + timedelta(days=1):
+        raise click.BadParameter(f"{text} is in the future", param_hint="--date")
+    return day
+
+
+def _words(text: str | None, option: str, *, required: bool) -> str | None:
+    cleaned = " ".join((text or "").split())
+    if required and not cleaned:
+        raise click.BadParameter("must not be empty", param_hint=option)
+    return cleaned or None
+
+
+@rules_group.command("review")
+@click.argument("file", metavar="FILE")
+@click.option("--by", "reviewer", required=True, help="The reviewer's name, as they give it.")
+@click.option("--role", required=True, help='Their role, e.g. "Consultant dermatologist" or "General practitioner".')
+@click.option("--outcome", required=True, type=click.Choice(REVIEW_OUTCOMES), help="What they concluded.")
+@click.option("--registration", default=None, help='Their registration, as they give it, e.g. "GMC 1234567".')
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(REVIEW_SCOPES),
+    help="What they reviewed; repeat for more than one. Default: content, sources and care_levels.",
+)
+@click.option("--note", default=None, help="Their notes, if any.")
+@click.option("--date", "when", default=None, metavar="YYYY-MM-DD", help="The day of the review. Default: today.")
+@click.option(
+    "--sha256",
+    "expected",
+    default=None,
+    metavar="HEX",
+    help="Refuse unless the file still has this content: the hash on a signed reviewer's pack.",
+)
+@click.option("--rules", "rules_dir", type=RULES_DIR, default=None, help="The rules folder.")
+def review_command(
+    file: str,
+    reviewer: str,
+    role: str,
+    outcome: str,
+    registration: str | None,
+    scopes: tuple[str, ...],
+    note: str | None,
+    when: str | None,
+    expected: str | None,
+    rules_dir: Path | None,
+) -> None:
+    """Record that a clinician reviewed FILE as it is now (appends to reviews.yaml).
+
+    FILE is a rule file: types/<id>.yaml (or just the type id), questions.yaml,
+    red_flags.yaml, care_levels.yaml or cases/<name>.yaml. The record is bound
+    to the file's current content; once the file changes, its status is
+    "changed since" until it is reviewed again. Run this only for a review that
+    really happened, as (or for) the person who did it.
+    """
+    rulebook = _load(rules_dir)
+    inner = rule_file(rulebook, file)
+    if inner is None:
+        raise _unknown_file(rulebook, file)
+    current = rulebook.file_hashes[inner]
+    if expected is not None:
+        wanted = expected.strip().lower()
+        if not hash_matches(wanted, current):
+            click.echo(
+                f"Error: {inner} has changed since the pack was made: its content is now sha256 {current[:16]}..., "
+                f"not {wanted[:16]}... Print a new reviewer's pack (triage rules export --for-review {inner}) "
+                "and have the new content reviewed.",
+                err=True,
+            )
+            click.get_current_context().exit(1)
+    record = new_record(
+        file=inner,
+        sha256=current,
+        reviewer=_words(reviewer, "--by", required=True),
+        role=_words(role, "--role", required=True),
+        registration=_words(registration, "--registration", required=False),
+        outcome=outcome,
+        scope=tuple(dict.fromkeys(scopes)) or REVIEW_SCOPES,
+        day=_review_date(when),
+        notes=_words(note, "--note", required=False),
+    )
+    root = rulebook.root
+    path = root / REVIEWS_FILE
+    before = path.read_bytes() if path.is_file() else None
+    append_signoff(root, record)
+    try:
+        reloaded = load_rulebook(root)
+    except RulebookError as exc:  # never leave a reviews.yaml that does not validate
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+        click.echo(f"Error: the record could not be added; {path} is unchanged:", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        click.get_current_context().exit(1)
+    status = next(s for s in file_statuses(reloaded) if s.file == inner)
+    signed = status.latest
+    assert signed is not None and signed.current
+    click.echo(f"Recorded in {path}: a review of {inner} ({status.title})")
+    click.echo(f"  reviewer: {signed.reviewer_words}")
+    click.echo(f"  date:     {signed.record.date}")
+    click.echo(f"  scope:    {signed.scope_words}")
+    click.echo(f"  outcome:  {signed.outcome_words}")
+    if signed.record.notes:
+        click.echo(f"  notes:    {signed.record.notes}")
+    click.echo(f"  content:  sha256 {current}")
+    click.echo(f"Status now: {status.words}.")
+    click.echo("Any later change to the file makes its status \"changed since\" until it is reviewed again.")
 
 
 # --- questions ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import traceback
 from types import TracebackType
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -41,7 +41,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):
-        return render_template("errors/csrf.html", heading="This page has expired"), 400
+        # Say what really happened to the answers: kept, or gone with the session
+        # (cleared, expired after the time limit, or the browser was closed).
+        kept = bool(session.get("answers"))
+        return render_template("errors/csrf.html", heading="This page has expired", answers_kept=kept), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.config import PROJECT_ROOT
 from triage.rulebook import Rulebook
 from triage.rulebook.diagram import flow_svg
-from triage.rulebook.models import HairType, Question
+from triage.rulebook.models import Question
 from triage.rulebook.review import RulebookReview, build_review
 
 FORMATS = ("html", "markdown")
@@ -80,11 +80,6 @@ def _kind(question: Question) -> str:
     return words
 
 
-def _review_words(hair_type: HairType) -> str:
-    r = hair_type.review
-    if r.status == "reviewed":
-        return f"Reviewed by {r.reviewer} on {r.date}"
-    return "Draft: not yet reviewed by a named clinician"
 
 
 def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
@@ -107,7 +102,7 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
         f"{len(rulebook.red_flags)} red flags, {len(rulebook.levels)} care levels, {len(review.results)} worked cases"
     )
     add(f"- Worked cases: {review.passed} of {len(review.results)} pass")
-    add(f"- Type files in draft: {len(review.drafts)} of {len(rulebook.types)}")
+    add(f"- Clinical review: {review.status_summary}")
     add("")
 
     add("## Care levels")
@@ -125,7 +120,7 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
     for t in rulebook.types:
         add(f"### {t.name}")
         add("")
-        add(f"File `types/{t.id}.yaml`. {_review_words(t)}.")
+        add(f"File `types/{t.id}.yaml`. {review.type_status(t.id).words}.")
         add("")
         add(t.summary)
         add("")
@@ -165,6 +160,8 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
 
     add("## Questions")
     add("")
+    add(f"Review of `questions.yaml`: {review.status_of('questions.yaml').words}.")
+    add("")
     for number, q in enumerate(rulebook.questions, 1):
         add(f"### {number}. {q.text}")
         add("")
@@ -189,6 +186,8 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
 
     add("## Red flags")
     add("")
+    add(f"Review of `red_flags.yaml`: {review.status_of('red_flags.yaml').words}.")
+    add("")
     for flag in rulebook.red_flags:
         add(f"### {flag.id}")
         add("")
@@ -212,6 +211,16 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
     add("|---|---|---|---|")
     for r in review.results:
         add(f"| `{r.case_id}`: {_cell(r.title)} | {_cell(r.expected)} | {_cell(r.actual)} | {'PASS' if r.passed else 'FAIL'} |")
+    add("")
+
+    add("## Clinical review")
+    add("")
+    add("Worked out from `reviews.yaml` and the content of each file: a review stops counting as soon as the file changes.")
+    add("")
+    add("| Rule file | What it holds | Review status | SHA-256 (first 16) |")
+    add("|---|---|---|---|")
+    for status in review.statuses:
+        add(f"| `{status.file}` | {_cell(status.title)} | {_cell(status.words)} | `{status.sha256[:16]}` |")
     add("")
 
     add("## Warnings")

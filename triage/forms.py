@@ -15,9 +15,25 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-ONE_ERROR = "Select the answer that fits best, or \u201cNot sure\u201d if you do not know"
-SEVERAL_ERROR = "Select all that apply, or the \u201cnone\u201d answer if none do"
 NUMBER_ERROR = "Enter a whole number, like 34"
+
+
+def _quoted(label: str) -> str:
+    return f"\u201c{label}\u201d"
+
+
+def one_error(question: Any) -> str:
+    """Name the way out the question really offers ("Not sure" only where there is one)."""
+    unsure = next((o.label for o in question.options if o.value == "not_sure"), None)
+    base = "Select the answer that fits best"
+    return f"{base}, or {_quoted(unsure)} if you do not know" if unsure else base
+
+
+def several_error(question: Any) -> str:
+    """Name the question's own "none" and "not sure" answers, where it has them."""
+    ways_out = [_quoted(o.label) for o in question.options if o.exclusive]
+    base = "Select all that apply"
+    return f"{base}, or {' or '.join(ways_out)}" if ways_out else base
 
 
 class AnswerForm(FlaskForm):
@@ -71,14 +87,14 @@ def form_class_for(question: Any) -> type[AnswerForm]:
         attrs["answer"] = RadioField(
             question.text,
             choices=[SelectChoice(o.value, o.label) for o in question.options],
-            validators=[InputRequired(ONE_ERROR)],
+            validators=[InputRequired(one_error(question))],
         )
     elif question.kind == "several":
         exclusive = {o.value: o.label for o in question.options if o.exclusive}
         attrs["answer"] = SelectMultipleField(
             question.text,
             choices=[SelectChoice(o.value, o.label) for o in question.options],
-            validators=[InputRequired(SEVERAL_ERROR), _Exclusive(exclusive)],
+            validators=[InputRequired(several_error(question)), _Exclusive(exclusive)],
         )
     elif question.kind == "number":
         low, high = question.min, question.max

@@ -51,8 +51,10 @@ def start():
 
 @bp.get("/about")
 def about():
-    """What the tool does, how it was built, and its limits."""
-    return _page("pages/about.html")
+    """What the tool does, how it was built, and its limits (with how much of it clinicians have reviewed)."""
+    from triage import clinician
+
+    return _page("pages/about.html", review=clinician.prepare(current_app))
 
 
 @bp.get("/privacy")

@@ -144,6 +144,9 @@ def question(question_id: str):
     form_class = current_app.extensions["triage_forms"][question_id]
     options = current.options_for(answers)  # show_when looks only at earlier answers
     index = path.index(question_id)
+    # "Question 5 of about 12": counted from the questions that apply to the answers
+    # so far; later answers can add or remove a few, hence "about".
+    progress = (index + 1, len(path))
     previous = None if returning or index == 0 else path[index - 1]
 
     def render(form) -> str:
@@ -162,6 +165,8 @@ def question(question_id: str):
             caption=rulebook.sections.get(current.section, ""),
             back_url=back_url,
             title_prefix="Error: " if form.errors else "",
+            progress=progress,
+            disclaimer_short=True,
         )
 
     if request.method != "POST":
@@ -174,7 +179,7 @@ def question(question_id: str):
         # A question as first shown depends only on this key (render_cache.py explains):
         # the page and its variant (the child's wording, where Back goes), never an answer.
         shown = tuple(o.value for o in options)
-        key = ("question", question_id, _for_child(answers), returning, previous, shown)
+        key = ("question", question_id, _for_child(answers), returning, previous, shown, progress)
         return render_cached(key, lambda: render(_form(form_class, options, None)))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
@@ -184,6 +189,11 @@ def question(question_id: str):
         if value is not None:  # always, after the form's own checks; never store less
             state = _state({**answers, question_id: value})  # drops what no longer applies
             _save(state.answers)
+            # Answers the change removed, in whole or in part (question ids only,
+            # shown once on check answers).
+            removed = [qid for qid in answers if qid != question_id and state.answers.get(qid) != answers[qid]]
+            if removed:
+                session["removed"] = removed
             if _new_interrupt(state.answers) is not None:
                 back = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
                 return redirect(url_for("questionnaire.help_now", **back))
@@ -258,10 +268,14 @@ def check_answers():
     state = _current_state()
     if state.upcoming is not None:
         return _where_next(state)
+    questions = _rulebook().question_by_id
+    raw = session.pop("removed", None)
+    removed = [questions[q] for q in raw if isinstance(q, str) and q in questions] if isinstance(raw, list) else []
     return render_template(
         "questionnaire/check_answers.html",
         heading="Check your answers",
         rows=_answer_rows(state, with_change=True),
+        removed=[question_text(q, state.answers) for q in removed],
         back_url=_question_url(state.path[-1].id),
     )
 

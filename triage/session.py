@@ -196,6 +196,7 @@ SESSION_KEYS: dict[str, Callable[[Any], bool]] = {
     "answers": lambda value: isinstance(value, dict),
     "help_shown": lambda value: isinstance(value, (list, tuple)),
     "last_result": lambda value: isinstance(value, dict),
+    "removed": lambda value: isinstance(value, (list, tuple)),  # question ids a change removed answers from
     "csrf_token": _csrf_token,
 }
 

@@ -28,7 +28,7 @@ def test_register_adds_the_commands_to_a_group():
     group = click.Group("triage")
     register(group)
     assert set(group.commands) == {"rules", "questions", "evaluate"}
-    assert set(group.commands["rules"].commands) == {"check", "cases", "export"}
+    assert set(group.commands["rules"].commands) == {"check", "cases", "export", "review"}
 
 
 def test_check_ok(run, rules_min, rulebook):
@@ -37,8 +37,15 @@ def test_check_ok(run, rules_min, rulebook):
     assert result.stdout == (
         f"OK: 4 questions, 3 types, 2 red flags, 0 care notes, 4 cases (version {rulebook.version})\n"
         "Questions asked: median 2.5 over the 4 worked cases\n"
+        "Clinical review: 0 of 7 rule files reviewed for their current content, 0 changed since review, 7 not reviewed\n"
     )
     assert "warning: type 'tinea_capitis' has only one source" in result.stderr
+    # One warning line per rule file not reviewed: a warning, never an error.
+    unreviewed = [line for line in result.stderr.splitlines() if "has not been reviewed" in line]
+    assert unreviewed == [
+        f"rules_min/{file}:1:1: warning: this file has not been reviewed: no clinician has recorded a review of it"
+        for file in rulebook.file_hashes
+    ]
 
 
 def test_check_uses_the_default_folder_from_the_environment(run, rules_min):

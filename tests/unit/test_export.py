@@ -71,9 +71,16 @@ def test_html_is_one_self_contained_document_with_everything(run, rules_min, rul
     for case in rulebook.cases:
         assert case.title in text
     results = run_cases(rulebook)
-    assert len(soup.select("#cases ~ table tbody tr")) == len(results)
+    assert len(soup.find(id="cases").find_next("table").select("tbody tr")) == len(results)
     assert f"{sum(r.passed for r in results)} of {len(results)} pass" in text
     assert "type 'tinea_capitis' has 1 source" in text  # the warnings
+    # The review status of every rule file: none is reviewed in the fixture.
+    assert "0 of 7 rule files reviewed for their current content, 0 changed since review, 7 not reviewed" in text
+    review_rows = soup.find(id="review").find_next("table").select("tbody tr")
+    assert [row.th.get_text(strip=True) for row in review_rows] == list(rulebook.file_hashes)
+    assert all("Not reviewed by a named clinician" in squash(row.get_text(" ")) for row in review_rows)
+    type_section = soup.find(id="type-alopecia_areata").find_parent("section")
+    assert "Not reviewed by a named clinician. File: types/alopecia_areata.yaml" in squash(type_section.get_text(" "))
     svg = soup.find("svg")
     assert svg["role"] == "img" and svg["aria-labelledby"] == "export-flow-title export-flow-desc"
 
@@ -113,6 +120,10 @@ def test_markdown(run, rules_min, rulebook, tmp_path):
     for case in rulebook.cases:
         assert re.search(rf"^\| `{case.id}`: .* \| PASS \|$", md, re.M)
     assert "### Types with fewer than 2 sources (1)" in md
+    assert "File `types/alopecia_areata.yaml`. Not reviewed by a named clinician." in md
+    assert "Review of `red_flags.yaml`: Not reviewed by a named clinician." in md
+    digest = rulebook.file_hashes["questions.yaml"][:16]
+    assert f"| `questions.yaml` | Questions | Not reviewed by a named clinician | `{digest}` |" in md
 
 
 def test_markdown_to_the_terminal(run, rules_min):

@@ -98,15 +98,29 @@ def test_evidence_rows_know_the_cases_they_count_in(review):
 
 
 def test_fixture_lints(review):
+    # The fixture has no reviews.yaml: every rule file is unreviewed.
     assert [(lint.kind, lint.subject) for lint in review.lints] == [
         ("few_sources", ("type", "tinea_capitis")),
-        ("draft", ("type", "alopecia_areata")),
-        ("draft", ("type", "tinea_capitis")),
+        ("unreviewed", ("file", "care_levels.yaml")),
+        ("unreviewed", ("file", "cases/basic.yaml")),
+        ("unreviewed", ("file", "questions.yaml")),
+        ("unreviewed", ("file", "red_flags.yaml")),
+        ("unreviewed", ("type", "alopecia_areata")),
+        ("unreviewed", ("type", "pattern_hair_loss")),
+        ("unreviewed", ("type", "tinea_capitis")),
     ]
     assert str(review.lints[0]) == "rules_min/types/tinea_capitis.yaml:1: warning: type 'tinea_capitis' has 1 source; add at least 2"
-    assert [kind for kind, _, _ in review.lints_by_kind()] == ["few_sources", "draft"]
-    assert review.lints_about("type", "tinea_capitis") == (review.lints[0], review.lints[2])
-    assert review.newest_review == "2026-01-05"
+    assert str(review.lints[-1]) == (
+        "rules_min/types/tinea_capitis.yaml:1: warning: types/tinea_capitis.yaml has not been reviewed: "
+        "no clinician has recorded a review of it"
+    )
+    assert [heading for _, heading, _ in review.lints_by_kind()] == [
+        "Types with fewer than 2 sources",
+        "Rule files not reviewed (or changed since review)",
+    ]
+    assert review.lints_about("type", "tinea_capitis") == (review.lints[0], review.lints[-1])
+    assert review.newest_review is None
+    assert review.status_counts == {"not_reviewed": 7, "changed": 0, "reviewed": 0}
 
 
 def test_lints_on_seeded_problems(rules_copy):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from triage import clinician, create_app
 from triage.rulebook import evaluate, load_rulebook, run_cases
 from triage.rulebook.conditions import Plain, explain
 from triage.rulebook.review import answer_words
+from triage.rulebook.signoff import append_signoff, file_hash, new_record
 
 RULES_MIN = Path(__file__).resolve().parents[1] / "fixtures" / "rules_min"
 TYPE_IDS = [t.id for t in load_rulebook(TEST_CONFIG.get("RULES_DIR")).types]
@@ -85,11 +87,11 @@ def test_overview_shows_version_date_counts_review_status_and_sections(client, r
     for row, hair_type in zip(rows, rulebook.types):
         assert row.select_one("th a")["href"] == f"/rules/types/{hair_type.id}"
         assert row.select_one("th").get_text(strip=True) == hair_type.name
-        assert ("Draft" if hair_type.review.status == "draft" else "Reviewed") in row.get_text()
-    # Every type file is a draft today, and the overview says so, in the warnings too.
-    assert all(t.review.status == "draft" for t in rulebook.types)
-    assert f"all {len(rulebook.types)} are drafts" in text
-    assert "Type files still in draft" in text
+        assert row.select("td")[2].get_text(strip=True) == "Not reviewed"
+    # No rule file has been reviewed (rules/reviews.yaml is empty), and the overview says so, in the warnings too.
+    assert rulebook.signoffs == ()
+    assert f"No rule file has been reviewed by a named clinician yet (0 of {len(rulebook.file_hashes)})" in text
+    assert "Rule files not reviewed (or changed since review)" in text
     assert_accessible_tables(page)
 
 
@@ -110,7 +112,9 @@ def test_every_type_page_shows_its_evidence_in_plain_words_and_its_sources(clien
         assert name in text
     assert f"{hair_type.threshold} points" in text
     assert rulebook.level(hair_type.care_level).label in text
-    assert "Draft" in text and "not yet reviewed by a named clinician" in text
+    status = page.soup.select_one(".review-status")
+    assert squash(status.get_text(" ")).startswith("Not reviewed by a named clinician. File: types/")
+    assert f"SHA-256 {rulebook.file_hashes[f'types/{hair_type.id}.yaml'][:16]}" in text
     for item in hair_type.doctor_may + hair_type.treatments:
         assert squash(item) in text
 
@@ -312,11 +316,19 @@ def test_coverage_matrix_and_warnings(client, rulebook, app):
         assert cells[-1] == str(len(review.reaches[hair_type.id]))
     footer = [td.get_text(strip=True) for td in table.select("tfoot td")][:-1]
     assert footer == [str(sum(1 for c in rulebook.cases if q in c.answers)) for q in columns]
-    # Every warning is listed; today, at least every draft type file.
+    # Every warning is listed; today, at least every rule file, none of which is reviewed.
     warnings = warnings_on(page)
     for lint in review.lints:
         assert squash(lint.message) in warnings
-    assert len([lint for lint in review.lints if lint.kind == "draft"]) == len(rulebook.types)
+    assert len([lint for lint in review.lints if lint.kind == "unreviewed"]) == len(rulebook.file_hashes)
+    counts = [squash(li.get_text(" ")) for li in page.soup.select(".review-counts li")]
+    assert counts == [
+        f"Not reviewed: {len(rulebook.file_hashes)} rule files",
+        "Changed since review: 0 rule files",
+        "Reviewed: 0 rule files",
+    ]
+    files = page.soup.select("table.review-files tbody tr")
+    assert [row.th.get_text(strip=True) for row in files] == list(rulebook.file_hashes)
     assert_accessible_tables(page)
 
 
@@ -397,6 +409,15 @@ class Seeded:
     def write(self, rel: str, text: str) -> None:
         (self.root / rel).write_text(text)
 
+    def sign(self, rel: str, reviewer: str = "Dr Example", day: str = "2026-01-05", outcome: str = "approved") -> None:
+        """Record a review of the file's current content, as `triage rules review` does."""
+        digest = file_hash((self.root / rel).read_bytes())
+        record = new_record(
+            file=rel, sha256=digest, reviewer=reviewer, role="Consultant dermatologist", outcome=outcome,
+            scope=("content", "sources"), day=date.fromisoformat(day),
+        )
+        append_signoff(self.root, record)
+
     def client(self) -> PageClient:
         self.app = create_app({**TEST_CONFIG, "RULES_DIR": str(self.root)})
         return PageClient(self.app.test_client())
@@ -451,8 +472,6 @@ UNANSWERED_QUESTION = """
         label: "No"
 """
 
-REVIEWED = "review:\n  status: reviewed\n  reviewer: Dr Example\n  date: 2026-01-05\n"
-
 EVIDENCE_ON_NAILS = """  - when:
       nails: pits
     points: 1
@@ -469,6 +488,7 @@ def test_each_seeded_problem_is_a_warning(seeded):
     seeded.append("red_flags.yaml", UNCOVERED_FLAG)
     seeded.append("questions.yaml", UNANSWERED_QUESTION)
     seeded.edit("types/alopecia_areata.yaml", "doctor_may:", EVIDENCE_ON_NAILS)
+    seeded.sign("types/frontal_example.yaml")
     client = seeded.client()
 
     expected = [
@@ -479,16 +499,17 @@ def test_each_seeded_problem_is_a_warning(seeded):
         ),
         ("Red flags that fire in no case (1)", "red flag 'fever_unsure' fires in no case"),
         ("Types with fewer than 2 sources (1)", "type 'tinea_capitis' has 1 source"),
-        ("Type files still in draft (2)", "type 'alopecia_areata' is still a draft"),
-        ("Type files still in draft (2)", "type 'tinea_capitis' is still a draft"),
+        ("Rule files not reviewed (or changed since review) (7)", "types/alopecia_areata.yaml has not been reviewed"),
+        ("Rule files not reviewed (or changed since review) (7)", "types/tinea_capitis.yaml has not been reviewed"),
+        ("Rule files not reviewed (or changed since review) (7)", "red_flags.yaml has not been reviewed"),
     ]
     for url in ("/rules/coverage", "/rules/"):
         text = warnings_on(client.get(url))
         for heading, message in expected:
             assert heading in text, (url, heading)
             assert message in text, (url, message)
-        # a reviewed type is not a draft; a type with two sources is not warned about
-        assert "'pattern_hair_loss' is still a draft" not in text
+        # a reviewed file is not warned about, nor is a type with two sources
+        assert "types/frontal_example.yaml has not been reviewed" not in text
         assert "'alopecia_areata' has 1 source" not in text
         # what `triage rules check` warns about is shown too
         assert "Warnings from triage rules check (1)" in text
@@ -496,7 +517,7 @@ def test_each_seeded_problem_is_a_warning(seeded):
     # Each page about the problem says so too.
     type_page = client.get("/rules/types/frontal_example")
     assert "No worked case reaches this type" in type_page.text
-    assert "Reviewed by Dr Example on 2026-01-05" in type_page.text
+    assert "Reviewed by Dr Example on 2026-01-05 (approved)" in type_page.text
     aa_page = client.get("/rules/types/alopecia_areata")
     assert "looks at the question 'nails', which no case answers" in aa_page.soup.select_one(".callout--warning").get_text()
     assert "Nails is \u201cSmall dents in the nails\u201d" in aa_page.text
@@ -544,18 +565,91 @@ def test_a_failing_case_shows_fail_with_the_reason(seeded):
 
 
 def test_a_clean_rulebook_has_no_warnings(seeded):
-    # Review every type and give tinea_capitis a second source: the fixture's only other problems.
-    for rel in ("types/alopecia_areata.yaml", "types/tinea_capitis.yaml"):
-        text = (seeded.root / rel).read_text()
-        text = re.sub(r"review:\n(  .*\n?)*$", REVIEWED, text)
-        seeded.write(rel, text)
+    # Give tinea_capitis a second source, then review every rule file: the fixture's only other problems.
     seeded.edit(
         "types/tinea_capitis.yaml",
         "sources:\n",
         "sources:\n  - title: Example source two\n    url: https://example.org/tc2\n",
     )
+    for path in sorted(seeded.root.rglob("*.yaml")):
+        seeded.sign(path.relative_to(seeded.root).as_posix())
     client = seeded.client()
     review = seeded.app.extensions[clinician.REVIEW_KEY]
     assert review.lints == () and seeded.app.extensions["rulebook"].lints == ()
     assert "No warnings" in client.get("/rules/coverage").text
     assert "0 warnings" in client.get("/rules/").text
+
+
+# --- clinical review status (reviews.yaml) --------------------------------------------------------
+
+
+def test_the_pages_show_each_rule_file_s_review_status(seeded):
+    seeded.sign("types/alopecia_areata.yaml", reviewer="Dr Ada Example", day="2026-01-05")
+    seeded.sign("red_flags.yaml", reviewer="Dr Ben Example", day="2026-01-06", outcome="changes_requested")
+    seeded.sign("types/tinea_capitis.yaml", reviewer="Dr Cy Example", day="2026-01-07")
+    seeded.sign("questions.yaml", reviewer="Dr Cy Example", day="2026-01-07")
+    # Edited after their reviews: no longer reviewed.
+    seeded.edit("types/tinea_capitis.yaml", "threshold: 5", "threshold: 6")
+    seeded.edit("questions.yaml", "text: Have you had a fever?", "text: Have you had a high temperature?")
+    client = seeded.client()
+
+    def status_line(url):
+        return squash(client.get(url).soup.select_one("main .review-status").get_text())
+
+    assert status_line("/rules/types/alopecia_areata").startswith("Reviewed by Dr Ada Example on 2026-01-05 (approved).")
+    assert status_line("/rules/types/tinea_capitis").startswith("Changed since Dr Cy Example reviewed it on 2026-01-07.")
+    assert status_line("/rules/types/pattern_hair_loss").startswith("Not reviewed by a named clinician.")
+    assert status_line("/rules/red-flags").startswith(
+        "Review of red_flags.yaml: Reviewed by Dr Ben Example on 2026-01-06 (changes requested)."
+    )
+    assert status_line("/rules/questions").startswith("Review of questions.yaml: Changed since Dr Cy Example reviewed it on 2026-01-07.")
+
+    # The type page lists every record, and whether it is for the content the app runs now.
+    page = client.get("/rules/types/tinea_capitis")
+    history = page.soup.select_one("#review-history-caption").find_parent("table")
+    (row,) = history.select("tbody tr")
+    assert row.th.get_text(strip=True) == "Dr Cy Example, Consultant dermatologist"
+    assert [td.get_text(strip=True) for td in row.select("td")][:4] == [
+        "2026-01-07", "content, sources", "Approved", "No: the file has changed since",
+    ]
+    assert_accessible_tables(page)
+
+    # The overview: a tag per type, and the counts.
+    overview = client.get("/rules/")
+    tags = {
+        row.th.get_text(strip=True): row.select("td")[2].get_text(" ", strip=True)
+        for row in overview.soup.select_one("#types-caption").find_parent("table").select("tbody tr")
+    }
+    assert tags == {
+        "Alopecia areata": "Reviewed 2026-01-05",
+        "Pattern hair loss": "Not reviewed",
+        "Scalp ringworm (tinea capitis)": "Changed 2026-01-07",
+    }
+    assert "2 of 7 rule files reviewed for their current content, 2 changed since review, 3 not reviewed" in overview.text
+
+    # The coverage page: a count of each status, every file, and the warnings.
+    coverage = client.get("/rules/coverage")
+    counts = [squash(li.get_text(" ")) for li in coverage.soup.select(".review-counts li")]
+    assert counts == ["Not reviewed: 3 rule files", "Changed since review: 2 rule files", "Reviewed: 2 rule files"]
+    rows = {
+        row.th.get_text(strip=True): squash(row.select("td")[1].get_text(" "))
+        for row in coverage.soup.select("table.review-files tbody tr")
+    }
+    assert rows["red_flags.yaml"] == "Reviewed by Dr Ben Example on 2026-01-06 (changes requested)"
+    assert rows["cases/basic.yaml"] == "Not reviewed by a named clinician"
+    links = {a.get_text(strip=True): a["href"] for a in coverage.soup.select("table.review-files tbody a")}
+    assert links["Alopecia areata"] == "/rules/types/alopecia_areata"
+    assert links["Red flags and care notes"] == "/rules/red-flags"
+    text = warnings_on(coverage)
+    assert "Rule files not reviewed (or changed since review) (5)" in text
+    assert "types/tinea_capitis.yaml has changed since Dr Cy Example reviewed it on 2026-01-07" in text
+    assert "Rule files a reviewer asked to change (1)" in text
+    assert "Dr Ben Example asked for changes to red_flags.yaml on 2026-01-06" in text
+    assert "types/alopecia_areata.yaml has not been reviewed" not in text
+
+    # The about page says how much has been reviewed.
+    assert "2 of 7 rule files have been reviewed by a named clinician as they are now" in client.get("/about").text
+
+
+def test_about_page_says_the_rules_are_not_reviewed_yet(client):
+    assert "The rules have not yet been reviewed by a named clinician." in client.get("/about").text

@@ -41,11 +41,35 @@ def test_layout_has_skip_link_landmarks_and_footer_links(client):
 
 
 def test_start_page_explains_limits_privacy_and_emergencies(client):
-    text = client.get("/").text
+    page = client.get("/")
+    text = page.text
     assert "not a diagnosis" in text
-    assert "We do not store or log anything you enter" in text
+    assert "Nothing you enter is stored or logged on our server" in text
+    assert "encrypted cookie" in text
     assert "If you need help now" in text
     assert "Start now" in text
+    # How long it takes, from the worked cases (median questions, about 20 seconds each).
+    from triage.rulebook.hidden import median_questions
+
+    median = round(median_questions(client.client.application.extensions["rulebook"]))
+    assert f"about {median} short questions, which takes about {max(1, round(median / 3))} minutes" in text
+    # The help box: emergency numbers and crisis lines, each one tap away.
+    links = {a["href"] for a in page.select(".callout--warning a[href]")}
+    assert {"tel:999", "tel:112", "tel:911", "tel:116123", "sms:85258?&body=SHOUT"} <= links
+
+
+def test_every_page_shows_crisis_lines_in_the_footer_and_the_disclaimer(client):
+    for url in ("/", "/about", "/privacy", "/questions/age"):
+        page = client.get(url)
+        footer = {a["href"] for a in page.select(".site-footer a[href]")}
+        assert {"tel:116123", "sms:85258?&body=SHOUT", "tel:08001111", "tel:988"} <= footer, url
+        assert page.select("aside.disclaimer a[href='tel:999']"), url
+    # Question pages carry the one-line disclaimer with a link to the full text; others the full text.
+    question = client.get("/questions/age")
+    assert question.select("aside.disclaimer--short a[href='/about#disclaimer']")
+    assert not client.get("/").select("aside.disclaimer--short")
+    assert "Only a doctor or nurse who examines you" in client.get("/").text
+    assert client.get("/about").select("#disclaimer")
 
 
 def test_stylesheet_is_served(raw_client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import json
 
@@ -349,3 +351,68 @@ def test_body_symptoms_offer_only_what_can_apply(client):
         data={"csrf_token": page.csrf_token(), "answer": ["heavy_periods"]},
         expected_status=400,
     )
+
+
+def test_every_question_page_says_where_the_person_is(client):
+    """'Question 5 of about 12', counted from the questions that apply so far."""
+    url = client.get("/questions/", expected_status=302).location
+    seen = []
+    while url.startswith("/questions/"):
+        page = client.get(url)
+        number, total = (int(n) for n in re.findall(r"\d+", page.select("#progress")[0].get_text()))
+        seen.append((number, total))
+        qid = url.rsplit("/", 1)[1]
+        url = post_answer(client, url, PATCH[qid]).location
+    assert [n for n, _ in seen] == list(range(1, len(seen) + 1))
+    # The last page's total is the number actually asked; earlier totals never overshoot by much.
+    assert seen[-1][1] == len(seen)
+    assert all(abs(total - len(seen)) <= 3 for _, total in seen)
+
+
+def test_error_messages_name_the_choices_the_question_offers(client):
+    post_answer(client, "/questions/age", "30")
+    page = client.post("/questions/sex", data={"csrf_token": client.get("/questions/sex").csrf_token()}, expected_status=200)
+    assert page.select("#answer-error")[0].get_text(" ", strip=True) == "Error: Select the answer that fits best"
+    post_answer(client, "/questions/sex", "female")
+    page = client.post("/questions/impact", data={"csrf_token": client.get("/questions/impact").csrf_token()}, expected_status=200)
+    assert "or \u201cIt doesn't affect me much\u201d" in page.select("#answer-error")[0].get_text()
+    for qid in ("impact", "onset"):
+        post_answer(client, f"/questions/{qid}", PATCH[qid])
+    page = client.post("/questions/duration", data={"csrf_token": client.get("/questions/duration").csrf_token()}, expected_status=200)
+    assert "or \u201cI'm not sure\u201d if you do not know" in page.select("#answer-error")[0].get_text()
+
+
+def test_exclusive_answers_are_marked_for_the_script(client):
+    for qid in ("age", "sex"):
+        post_answer(client, f"/questions/{qid}", PATCH[qid])
+    page = client.get("/questions/impact")
+    marked = [i["value"] for i in page.select("input[data-exclusive]")]
+    assert marked == ["not_much"]
+
+
+def test_check_answers_says_which_answers_a_change_removed(client):
+    walk(client, {**PATCH, "body": ["heavy_periods", "tired"]})
+    assert not client.get("/check-answers").select("#removed-answers")
+    # Periods are not asked about for a man: changing the sex removes that answer.
+    assert post_answer(client, "/questions/sex?return=check", "male").location == "/check-answers"
+    assert session_answers(client)["body"] == ["tired"]
+    page = client.get("/check-answers")
+    removed = [li.get_text(strip=True) for li in page.select("#removed-answers li")]
+    assert removed == ["Have you had any of these lately?"]
+    # Shown once.
+    assert not client.get("/check-answers").select("#removed-answers")
+
+
+@pytest.mark.parametrize("cleared", [False, True])
+def test_an_expired_form_says_truthfully_what_happened_to_the_answers(client, cleared):
+    post_answer(client, "/questions/age", "30")
+    if cleared:
+        with client.client.session_transaction() as sess:
+            sess.clear()
+    page = client.post("/questions/sex", data={"answer": "female"}, expected_status=400)
+    assert page.h1 == "This page has expired"
+    if cleared:
+        assert "Your earlier answers are no longer here" in page.text
+        assert "Your earlier answers are kept" not in page.text
+    else:
+        assert "Your earlier answers are kept" in page.text

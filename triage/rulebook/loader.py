@@ -7,7 +7,12 @@ folder's own name).
 
 Three passes: (1) YAML (syntax, explicit tags, duplicate keys), (2) one
 pydantic model per file, (3) checks across files: question ids and option
-values in conditions, ``ask_when`` order, ids, care levels, sources, cases.
+values in conditions, ``ask_when`` order, ids, care levels, sources, cases,
+and the rule files that review records in ``reviews.yaml`` name.
+
+``reviews.yaml`` (optional) is not a rule file: it records who reviewed which
+rule file, so it is not part of the rulebook version (recording a review does
+not change the rules) and is never itself reviewed.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from .flow import answer_problems, walk
 from .source import Problem, YMap, position, read_yaml
 
 REQUIRED_FILES = ("questions.yaml", "care_levels.yaml", "red_flags.yaml")
+REVIEWS_FILE = "reviews.yaml"
 
 
 class RulebookError(Exception):
@@ -77,6 +83,10 @@ _PATTERN_MESSAGES = {
     m.VALUE_PATTERN: "is not a valid option value: use lower-case letters, digits and _",
     m.URL_PATTERN: "is not a web address (it must start with https:// or http://)",
     m.DATE_PATTERN: "is not a date written as YYYY-MM-DD",
+    m.SHA256_PATTERN: (
+        "is not a content hash: write the file's SHA-256 as lower-case hex, at least its first 16 digits "
+        "(triage rules review writes it for you)"
+    ),
 }
 
 
@@ -184,7 +194,8 @@ def _committed_date(root: Path) -> date | None:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(
-                ["git", "-C", str(root), *args, "--", "."],
+                # reviews.yaml records reviews; a new record does not change the rules
+                ["git", "-C", str(root), *args, "--", ".", f":(exclude){REVIEWS_FILE}"],
                 capture_output=True, text=True, timeout=5, check=False,
             )
         except (OSError, subprocess.SubprocessError):
@@ -212,6 +223,8 @@ class _Loader:
         self.found: list[str] = []  # every rule file present, sorted
         self.digest = hashlib.sha256()
         self.newest: float | None = None  # the newest modification time of a rule file
+        self.hashes: dict[str, str] = {}  # path inside the folder -> SHA-256 of the bytes
+        self.reviews_rel = f"{self.name}/{REVIEWS_FILE}"
 
     def rel(self, path: Path) -> str:
         return f"{self.name}/{path.relative_to(self.root).as_posix()}"
@@ -252,10 +265,17 @@ class _Loader:
             self.newest = mtime if self.newest is None else max(self.newest, mtime)
             inner = path.relative_to(self.root).as_posix()
             self.digest.update(inner.encode("utf-8") + b"\0" + raw + b"\0")
-            data, problems = read_yaml(raw, rel)
-            self.errors += problems
-            if data is not None:
-                self.data[rel] = data
+            self.hashes[inner] = hashlib.sha256(raw).hexdigest()
+            self.read(raw, rel)
+        reviews = self.root / REVIEWS_FILE
+        if reviews.is_file():
+            self.read(reviews.read_bytes(), self.reviews_rel)
+
+    def read(self, raw: bytes, rel: str) -> None:
+        data, problems = read_yaml(raw, rel)
+        self.errors += problems
+        if data is not None:
+            self.data[rel] = data
 
     def model(self, rel: str, cls: type[BaseModel]) -> Any:
         data = self.data.get(rel)
@@ -291,6 +311,7 @@ class _Loader:
         flag_ids = {f.id for f in flags.red_flags} if flags else None  # unknown when the file failed
         note_ids = {n.id for n in flags.care_notes} if flags else None
         cases, case_where = self.check_cases(case_files, questions, by_id, levels, type_ids, flag_ids, note_ids)
+        signoffs, signoff_where = self.check_reviews(self.model(self.reviews_rel, m.ReviewsFile))
 
         if self.errors:
             raise RulebookError(str(p) for p in set(self.errors))
@@ -309,6 +330,9 @@ class _Loader:
             case_where=case_where,
             lints=tuple(str(p) for p in sorted(set(self.lints))),
             updated=self.updated(),
+            file_hashes=MappingProxyType(dict(sorted(self.hashes.items()))),
+            signoffs=signoffs,
+            signoff_where=signoff_where,
         )
 
     def updated(self) -> date | None:
@@ -576,3 +600,26 @@ class _Loader:
     def known(self, rel: str, path: tuple[Any, ...], value: str, known: set[str], what: str) -> None:
         if value not in known:
             self.error(rel, path, f"unknown {what} '{value}'{suggest(value, sorted(known))}")
+
+    def check_reviews(self, reviews: m.ReviewsFile | None) -> tuple[tuple[m.SignOff, ...], tuple[Where, ...]]:
+        """Each review record must name a rule file of this folder; returns the records and their places."""
+        rel = self.reviews_rel
+        data = self.data.get(rel)
+        valid = self.items(rel, reviews, "reviews", m.SignOff)
+        known = sorted(self.hashes)
+        for i, record in valid:
+            if record.file in self.hashes:
+                continue
+            at = ("reviews", i, "file")
+            inner = record.file.removeprefix("./")
+            if inner.startswith(f"{self.name}/") and inner.removeprefix(f"{self.name}/") in self.hashes:
+                hint = f"; write the path inside the rules folder: '{inner.removeprefix(self.name + '/')}'"
+                self.error(rel, at, f"unknown rule file '{record.file}'{hint}")
+            elif inner == REVIEWS_FILE:
+                self.error(rel, at, f"{REVIEWS_FILE} records reviews; it is not a rule file that is reviewed")
+            else:
+                self.error(rel, at, f"unknown rule file '{record.file}'{suggest(record.file, known)}")
+        if reviews is None:
+            return (), ()
+        places = tuple(Where(rel, *position(data, ("reviews", i))) for i in range(len(reviews.reviews)))
+        return reviews.reviews, places

@@ -1,7 +1,7 @@
 """Typed, strict, frozen models of the rule files, and the loaded ``Rulebook``.
 
 One pydantic model per file kind (``QuestionsFile``, ``HairType``,
-``RedFlagsFile``, ``CareLevelsFile``, ``CasesFile``). Unknown keys are errors
+``RedFlagsFile``, ``CareLevelsFile``, ``CasesFile``, ``ReviewsFile``). Unknown keys are errors
 (``extra="forbid"``), values are never coerced (``strict=True``), and models
 cannot be changed after loading (``frozen=True``). Checks that need more than
 one file (question ids in conditions, care levels, case answers) live in
@@ -14,9 +14,10 @@ the loader can point at the exact line.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -49,12 +50,14 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 VALUE_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 URL_PATTERN = r"^https?://\S+$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+SHA256_PATTERN = r"^[0-9a-f]{16,64}$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 OptionValue = Annotated[str, StringConstraints(pattern=VALUE_PATTERN)]
 Text = Annotated[str, StringConstraints(pattern=r"\S")]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN)]
 DateText = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
 
 
 def problem(message: str, at: Any = None) -> PydanticCustomError:
@@ -383,6 +386,59 @@ class CasesFile(Model):
     cases: tuple[Case, ...] = Field(min_length=1)
 
 
+# --- reviews.yaml --------------------------------------------------------------------------
+
+# What a reviewer looked at, and what they concluded.
+ReviewScope = Literal["content", "sources", "care_levels"]
+ReviewOutcome = Literal["approved", "approved_with_changes", "changes_requested"]
+REVIEW_SCOPES: tuple[str, ...] = typing.get_args(ReviewScope)
+REVIEW_OUTCOMES: tuple[str, ...] = typing.get_args(ReviewOutcome)
+
+# A review dated a day ahead is allowed: the reviewer's day may be ahead of this machine's.
+_DATE_SLACK = timedelta(days=1)
+
+
+class SignOff(Model):
+    """One clinician's review of one rule file, bound to the file's content at the time.
+
+    ``file`` is the path inside the rules folder (``types/alopecia_areata.yaml``);
+    ``sha256`` the SHA-256 of the file's bytes when it was reviewed (at least its
+    first 16 hex digits). Whether the file still has that content is worked out
+    when the rules are loaded (``triage.rulebook.signoff``), never typed.
+    """
+
+    file: Text
+    sha256: Sha256
+    reviewer: Text
+    role: Text
+    registration: Text | None = None
+    date: DateText
+    scope: tuple[ReviewScope, ...] = Field(min_length=1)
+    outcome: ReviewOutcome
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SignOff:
+        try:
+            day = date.fromisoformat(self.date)
+        except ValueError:
+            raise problem(f"'{self.date}' is not a real date", "date") from None
+        if day > date.today() + _DATE_SLACK:
+            raise problem(f"the review date {self.date} is in the future", "date")
+        seen: set[str] = set()
+        for i, item in enumerate(self.scope):
+            if item in seen:
+                raise problem(f"'{item}' is listed twice in the scope", ("scope", i))
+            seen.add(item)
+        return self
+
+
+class ReviewsFile(Model):
+    """reviews.yaml: every recorded review, oldest first (``triage rules review`` appends)."""
+
+    reviews: tuple[SignOff, ...]
+
+
 # --- the loaded rulebook ------------------------------------------------------------------
 
 
@@ -410,6 +466,12 @@ class Rulebook:
     case_where: Mapping[str, Where] = field(default_factory=dict)
     lints: tuple[str, ...] = ()
     updated: date | None = None
+    # SHA-256 (hex) of each rule file's bytes, by its path inside the rules folder
+    # (reviews.yaml itself is not a rule file), and the review records, with where
+    # each is written in reviews.yaml.
+    file_hashes: Mapping[str, str] = field(default_factory=dict)
+    signoffs: tuple[SignOff, ...] = ()
+    signoff_where: tuple[Where, ...] = ()
     question_by_id: Mapping[str, Question] = field(init=False, repr=False)
     type_by_id: Mapping[str, HairType] = field(init=False, repr=False)
     red_flag_by_id: Mapping[str, RedFlag] = field(init=False, repr=False)

@@ -10,7 +10,10 @@ works out, from the rules as loaded:
   each question;
 - lint warnings (``Lint``): a type no case reaches, evidence on a question no
   case answers, evidence that counts in no case, a red flag no case covers, a
-  type with fewer than two sources, a failing case, a type file still in draft.
+  type with fewer than two sources, a failing case, a rule file that no
+  clinician has reviewed (or that changed since it was reviewed), and one a
+  reviewer asked to change;
+- the review status of every rule file (``signoff.file_statuses``).
 
 Pure and deterministic: no Flask here. The web app builds the review once at
 start-up (the rulebook is frozen, so it never goes stale); the export command
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import Plain, Where, explain, questions_in
 from .engine import CaseResult, run_cases
 from .hidden import hidden_evidence
+from .signoff import STATE_WORDS, FileStatus, counts_words, file_statuses, status_counts
 
 if TYPE_CHECKING:
     from .models import Case, Evidence, HairType, Question, Rulebook
@@ -43,7 +47,8 @@ LINT_KINDS: Mapping[str, str] = MappingProxyType(
         "red_flag_uncovered": "Red flags that fire in no case",
         "few_sources": f"Types with fewer than {MIN_SOURCES} sources",
         "case_failing": "Cases that fail",
-        "draft": "Type files still in draft",
+        "unreviewed": "Rule files not reviewed (or changed since review)",
+        "changes_requested": "Rule files a reviewer asked to change",
     }
 )
 
@@ -53,7 +58,8 @@ class Lint:
     """One warning about the rulebook.
 
     ``subject`` is what it is about: ``("type", id)``, ``("red_flag", id)``,
-    ``("question", id)`` or ``("case", id)``; ``where`` the rule-file place.
+    ``("question", id)``, ``("case", id)`` or ``("file", path)`` (a rule file
+    other than a type file); ``where`` the rule-file place.
     """
 
     kind: str
@@ -129,6 +135,7 @@ class RulebookReview:
     matrix: Mapping[str, Mapping[str, int]]
     matrix_questions: tuple[str, ...]
     lints: tuple[Lint, ...]
+    statuses: tuple[FileStatus, ...] = ()
 
     # --- summaries ---------------------------------------------------------------
 
@@ -140,14 +147,41 @@ class RulebookReview:
     def failed(self) -> int:
         return len(self.results) - self.passed
 
+    # --- clinical review ------------------------------------------------------------
+
+    def status_of(self, file: str) -> FileStatus:
+        """The review status of a rule file (its path inside the rules folder)."""
+        for status in self.statuses:
+            if status.file == file:
+                return status
+        raise KeyError(file)
+
+    def type_status(self, type_id: str) -> FileStatus:
+        return self.status_of(f"types/{type_id}.yaml")
+
     @property
-    def drafts(self) -> tuple[HairType, ...]:
-        return tuple(t for t in self.rulebook.types if t.review.status == "draft")
+    def type_statuses(self) -> tuple[FileStatus, ...]:
+        return tuple(s for s in self.statuses if s.file.startswith("types/"))
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """How many rule files are not reviewed, changed since review, reviewed."""
+        return status_counts(self.statuses)
+
+    @property
+    def status_count_rows(self) -> list[tuple[str, str, int]]:
+        """(state, heading, how many rule files) for each state, not reviewed first."""
+        counts = self.status_counts
+        return [(state, STATE_WORDS[state], counts[state]) for state in counts]
+
+    @property
+    def status_summary(self) -> str:
+        return counts_words(self.statuses)
 
     @property
     def newest_review(self) -> str | None:
-        """The newest review date of any type file (YYYY-MM-DD), or None when none is reviewed."""
-        dates = [t.review.date for t in self.rulebook.types if t.review.date]
+        """The newest date (YYYY-MM-DD) of a review that still applies, or None."""
+        dates = [s.latest.record.date for s in self.statuses if s.reviewed and s.latest]
         return max(dates) if dates else None
 
     def lints_by_kind(self) -> list[tuple[str, str, tuple[Lint, ...]]]:
@@ -268,7 +302,8 @@ def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = No
     }
     used = tuple(q.id for q in rulebook.questions if any(matrix[t.id][q.id] for t in rulebook.types))
 
-    lints = _lints(rulebook, results, evidence, reaches, flag_cases, answered_by)
+    statuses = file_statuses(rulebook)
+    lints = _lints(rulebook, results, evidence, reaches, flag_cases, answered_by, statuses)
     return RulebookReview(
         rulebook=rulebook,
         results=results,
@@ -285,6 +320,7 @@ def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = No
         matrix=MappingProxyType({k: MappingProxyType(v) for k, v in matrix.items()}),
         matrix_questions=used,
         lints=tuple(lints),
+        statuses=statuses,
     )
 
 
@@ -303,6 +339,7 @@ def _lints(
     reaches: Mapping[str, list[Reach]],
     flag_cases: Mapping[str, tuple[str, ...]],
     answered_by: Mapping[str, tuple[str, ...]],
+    statuses: tuple[FileStatus, ...],
 ) -> list[Lint]:
     lints: list[Lint] = []
     for hair_type in rulebook.types:
@@ -376,14 +413,17 @@ def _lints(
                     rulebook.case_where.get(result.case_id),
                 )
             )
-    for hair_type in rulebook.types:
-        if hair_type.review.status == "draft":
-            lints.append(
-                Lint(
-                    "draft",
-                    ("type", hair_type.id),
-                    f"type '{hair_type.id}' is still a draft: no named clinician has reviewed it",
-                    _type_where(rulebook, hair_type),
-                )
-            )
+    root = rulebook.root.resolve().name
+    for kind, wanted in (("unreviewed", lambda s: not s.reviewed), ("changes_requested", lambda s: s.changes_requested)):
+        for status in statuses:
+            message = status.warning()
+            if wanted(status) and message:
+                lints.append(Lint(kind, _file_subject(status.file), message, Where(f"{root}/{status.file}", 1, 1)))
     return lints
+
+
+def _file_subject(file: str) -> tuple[str, str]:
+    """What a lint about a whole rule file is about: the type, for a type file; else the file."""
+    if file.startswith("types/"):
+        return ("type", file.removeprefix("types/").removesuffix(".yaml"))
+    return ("file", file)
