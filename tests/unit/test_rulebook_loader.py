@@ -49,8 +49,13 @@ def test_version_changes_when_any_rule_file_changes(rulebook, rules_copy):
     assert rules_copy.load().version != rulebook.version
 
 
-def test_dates_stay_text(rulebook):
-    assert rulebook.type_by_id["pattern_hair_loss"].review.date == "2026-01-05"
+def test_dates_stay_text(rules_copy):
+    rules_copy.write(
+        "reviews.yaml",
+        f"reviews:\n  - {{file: {PHL}, sha256: {'ab' * 32}, reviewer: Dr A, role: GP, date: 2026-01-05, "
+        "scope: [content], outcome: approved}\n",
+    )
+    assert rules_copy.load().signoffs[0].date == "2026-01-05"
 
 
 def test_one_source_is_a_lint_not_an_error(rulebook):
@@ -175,9 +180,16 @@ def test_zero_points(rules_copy):
     rules_copy.error_at(AA, rules_copy.line(AA, "points: 0"), "points must not be 0")
 
 
-def test_reviewed_without_reviewer(rules_copy):
-    rules_copy.edit(PHL, "  reviewer: Dr Example\n", "")
-    rules_copy.error_at(PHL, rules_copy.line(PHL, "  status: reviewed"), "needs the reviewer's name")
+def test_a_typed_review_block_is_retired(rules_copy):
+    # Review status is worked out from reviews.yaml, never typed into a type file.
+    rules_copy.write(PHL, rules_copy.text(PHL) + "review:\n  status: reviewed\n  reviewer: Dr Example\n  date: 2026-01-05\n")
+    errors = rules_copy.errors()
+    assert errors == [
+        f"rules/{PHL}:{rules_copy.line(PHL, 'review:')}:1: the 'review:' block is retired: a review is recorded, "
+        "bound to the file's content, in reviews.yaml with `triage rules review` (see rules/README.md); delete this block"
+    ]
+    # An old version of the rules (triage rules diff against a git revision) still loads.
+    assert load_rulebook(rules_copy.root, legacy=True).type_by_id["pattern_hair_loss"].threshold == 4
 
 
 def test_malformed_condition_points_at_the_bad_node(rules_copy):
@@ -255,7 +267,7 @@ def test_duplicate_question_id(rules_copy):
 def test_type_without_sources(rules_copy):
     text = rules_copy.text(TC)
     start = text.index("sources:")
-    rules_copy.write(TC, text[:start] + "sources: []\n" + text[text.index("review:") :])
+    rules_copy.write(TC, text[:start] + "sources: []\n")
     rules_copy.error_at(TC, rules_copy.line(TC, "sources: []"), "type 'tinea_capitis' has no sources")
 
 
@@ -354,7 +366,7 @@ def test_every_problem_is_reported_at_once_and_sorted(rules_copy):
     rules_copy.edit("questions.yaml", "    hint: Choose all that apply.", "    hint: Choose all that apply.\n    hnit: x")
     rules_copy.edit(CASES, "age: 45", "age: 145")
     for i in range(12):  # line 9 must sort before line 10
-        rules_copy.edit(TC, "review:\n", f"note{i}: x\nreview:\n")
+        rules_copy.write(TC, rules_copy.text(TC) + f"note{i}: x\n")
     with pytest.raises(RulebookError) as caught:
         rules_copy.load()
     errors = caught.value.errors
@@ -403,7 +415,7 @@ def test_option_show_when_may_only_refer_to_earlier_questions(rules_copy):
 
 
 def test_unasked_must_name_a_question(rules_copy):
-    rules_copy.edit("types/pattern_hair_loss.yaml", "review:", "unasked:\n  fevr: Asked only after pus.\nreview:")
+    rules_copy.write(PHL, rules_copy.text(PHL) + "unasked:\n  fevr: Asked only after pus.\n")
     rules_copy.error_at("types/pattern_hair_loss.yaml", rules_copy.line("types/pattern_hair_loss.yaml", "fevr:"), "unknown question 'fevr' (did you mean 'fever'?)")
 
 

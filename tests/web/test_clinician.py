@@ -443,10 +443,6 @@ sources:
     url: https://example.org/fe1
   - title: Example source two
     url: https://example.org/fe2
-review:
-  status: reviewed
-  reviewer: Dr Example
-  date: 2026-01-05
 """
 
 UNCOVERED_FLAG = """

@@ -70,10 +70,25 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def load_rulebook(rules_dir: str | os.PathLike[str] | None = None) -> m.Rulebook:
-    """Read and validate a rules folder once (default: ``default_rules_dir()``)."""
+# Keys that earlier versions of the rule files had, and what replaced them. An old
+# version of the rules (``triage rules diff`` against a git revision) is read with
+# ``legacy=True``, which ignores them; otherwise each is an error that says what to do.
+RETIRED_TYPE_KEYS = {
+    "review": (
+        "the 'review:' block is retired: a review is recorded, bound to the file's content, in "
+        f"{REVIEWS_FILE} with `triage rules review` (see rules/README.md); delete this block"
+    ),
+}
+
+
+def load_rulebook(rules_dir: str | os.PathLike[str] | None = None, *, legacy: bool = False) -> m.Rulebook:
+    """Read and validate a rules folder once (default: ``default_rules_dir()``).
+
+    ``legacy=True`` reads an old version of the rules: keys that have since been
+    retired (``RETIRED_TYPE_KEYS``) are ignored instead of reported.
+    """
     root = Path(rules_dir) if rules_dir is not None else default_rules_dir()
-    return _Loader(root).load()
+    return _Loader(root, legacy=legacy).load()
 
 
 # --- pydantic errors -> file:line:col -----------------------------------------------
@@ -214,8 +229,9 @@ def _committed_date(root: Path) -> date | None:
 class _Loader:
     """Collects problems while reading one rules folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, legacy: bool = False) -> None:
         self.root = root
+        self.legacy = legacy
         self.name = root.resolve().name  # messages start with the folder's own name
         self.errors: list[Problem] = []
         self.lints: list[Problem] = []
@@ -290,6 +306,21 @@ class _Loader:
             self.errors += validation_problems(exc, data, rel, cls)
             return None
 
+    def retire(self, rel: str) -> str:
+        """Take retired keys out of a type file's data: ignored (legacy) or each reported once."""
+        data = self.data.get(rel)
+        if isinstance(data, YMap) and any(key in data for key in RETIRED_TYPE_KEYS):
+            kept = YMap({k: v for k, v in data.items() if k not in RETIRED_TYPE_KEYS})
+            kept.file, kept.line, kept.col = data.file, data.line, data.col
+            kept.key_pos = {k: v for k, v in data.key_pos.items() if k not in RETIRED_TYPE_KEYS}
+            kept.value_pos = {k: v for k, v in data.value_pos.items() if k not in RETIRED_TYPE_KEYS}
+            if not self.legacy:
+                for key in RETIRED_TYPE_KEYS:
+                    if key in data:
+                        self.error(rel, (key,), RETIRED_TYPE_KEYS[key], key=True)
+            self.data[rel] = kept
+        return rel
+
     def load(self) -> m.Rulebook:
         if not self.root.is_dir():
             raise RulebookError([f"{self.root}: not a folder (no rules found here)"])
@@ -299,7 +330,9 @@ class _Loader:
         questions = self.model(questions_rel, m.QuestionsFile)
         care = self.model(care_rel, m.CareLevelsFile)
         flags = self.model(flags_rel, m.RedFlagsFile)
-        hair_types = [(rel, self.model(rel, m.HairType)) for rel in self.found if rel.startswith(f"{name}/types/")]
+        hair_types = [
+            (rel, self.model(self.retire(rel), m.HairType)) for rel in self.found if rel.startswith(f"{name}/types/")
+        ]
         case_files = [(rel, self.model(rel, m.CasesFile)) for rel in self.found if rel.startswith(f"{name}/cases/")]
 
         by_id = self.check_questions(questions_rel, questions)

@@ -190,23 +190,6 @@ class SourceRef(Model):
     url: Url
 
 
-class Review(Model):
-    """Clinical review status; ``reviewed`` needs a named reviewer and a date."""
-
-    status: Literal["draft", "reviewed"]
-    reviewer: Text | None = None
-    date: DateText | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Review:
-        if self.status == "reviewed":
-            if self.reviewer is None:
-                raise problem("a reviewed rule needs the reviewer's name", "reviewer")
-            if self.date is None:
-                raise problem("a reviewed rule needs the review date (YYYY-MM-DD)", "date")
-        return self
-
-
 def _strict_int(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -229,7 +212,11 @@ class Evidence(Model):
 
 
 class HairType(Model):
-    """One documented hair-loss type (``types/<id>.yaml``)."""
+    """One documented hair-loss type (``types/<id>.yaml``).
+
+    Whether a clinician has reviewed it is not written here: it is worked out
+    from the records in ``reviews.yaml`` and the file's content (``signoff.py``).
+    """
 
     id: Id
     name: Text
@@ -242,7 +229,6 @@ class HairType(Model):
     doctor_may: tuple[Text, ...] = ()
     treatments: tuple[Text, ...] = ()
     sources: tuple[SourceRef, ...] = ()
-    review: Review
     # Questions this type's evidence reads that the branching may skip for a
     # person the type gets points from, each with the reason that is acceptable
     # (see triage/rulebook/hidden.py and `triage rules check`).
