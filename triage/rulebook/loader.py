@@ -526,6 +526,8 @@ class _Loader:
                 self.error(rel, ("id",), f"duplicate type id '{t.id}' (also in {first[t.id]})")
             first.setdefault(t.id, rel)
             self.level(rel, ("care_level",), t.care_level, levels)
+            if t.picture is not None:
+                self.picture(rel, t.picture, by_id)
             for qid in t.unasked if by_id is not None else ():
                 if qid not in by_id:
                     self.error(rel, ("unasked", qid), f"unknown question '{qid}'{suggest(qid, by_id)}", key=True)
@@ -535,6 +537,18 @@ class _Loader:
                 self.error(rel, ("sources",), f"type '{t.id}' has no sources; add at least two credible sources", key=True)
             elif len(t.sources) < 2:
                 self.lint(rel, ("sources",), f"type '{t.id}' has only one source; add at least one more", key=True)
+
+    def picture(self, rel: str, value: str, by_id: Mapping[str, m.Question | None] | None) -> None:
+        """A type's ``picture`` must be an option value of a question that has pictures."""
+        if by_id is None or any(q is None for q in by_id.values()):
+            return  # a question failed to load (reported there): which options are drawn is unknown
+        drawn = [q for q in by_id.values() if q is not None and q.pictures is not None]
+        values = [option for q in drawn for option in q.option_values]
+        if not drawn:
+            self.error(rel, ("picture",), f"no question has pictures, so '{value}' cannot be shown: remove 'picture:'")
+        elif value not in values:
+            where = ", ".join(f"'{q.id}'" for q in drawn)
+            self.error(rel, ("picture",), f"unknown picture '{value}'{suggest(value, values)}; use an option value of {where}")
 
     def check_red_flags(
         self,

@@ -125,6 +125,9 @@ class Question(Model):
     max: Number | None = None
     unit: Text | None = None
     ask_when: ConditionField | None = None
+    # A drawing for each option: the sprite static/img/<pictures>.svg has one <symbol>
+    # per option value (tests/unit/test_pictures.py checks that none is missing).
+    pictures: Id | None = None
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -150,6 +153,8 @@ class Question(Model):
                 raise problem("a number question has no options; use min and max", "options")
             if self.min is not None and self.max is not None and self.min > self.max:
                 raise problem(f"min ({self.min}) is greater than max ({self.max})", "max")
+            if self.pictures is not None:
+                raise problem("a number question has no options to draw; 'pictures' is for choice questions", "pictures")
             return self
         for key in ("min", "max", "unit"):
             if getattr(self, key) is not None:
@@ -225,6 +230,8 @@ class HairType(Model):
     summary: Text
     threshold: Annotated[int, Field(gt=0)]
     care_level: Id
+    # The drawing shown beside the type: an option value of a question with pictures.
+    picture: OptionValue | None = None
     evidence: tuple[Evidence, ...] = Field(min_length=1)
     doctor_may: tuple[Text, ...] = ()
     treatments: tuple[Text, ...] = ()
@@ -500,3 +507,10 @@ class Rulebook:
     def describe(self, condition: Condition) -> str:
         """A condition in plain words (see ``conditions.describe``)."""
         return describe(condition, self.question_by_id)
+
+    def pictures_for(self, value: str) -> str | None:
+        """The sprite (``static/img/<name>.svg``) that draws option ``value`` of a question with pictures."""
+        for question in self.questions:
+            if question.pictures is not None and value in question.option_values:
+                return question.pictures
+        return None
