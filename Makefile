@@ -1,7 +1,8 @@
 # Hair loss guide: the command contract (see README.md).
 #   make run    create .venv, install the app, serve http://127.0.0.1:5000
 #   make test   install test needs (Debian's Chromium, nginx and wrk when allowed), run the whole suite
-#   make serve  production: gunicorn on triage.wsgi:app, http://127.0.0.1:8000
+#   make serve  production: gunicorn on triage.wsgi:app, http://127.0.0.1:8000 (locked dependencies)
+#   make upgrade  refresh requirements.lock (the runtime dependencies, pinned with hashes)
 #   make bench  rule evaluation time, pages per second against a bare Flask app, bytes per page
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -19,7 +20,12 @@ RUN_PORT   := $(PORT)
 SERVE_PORT := $(PORT)
 endif
 
-.PHONY: help run serve test browser tools check bench clean
+# The runtime dependencies, pinned with their hashes (make upgrade refreshes them).
+LOCK := requirements.lock
+PIP_TOOLS := pip-tools==7.6.2
+TOOLS_VENV := $(VENV)/tools
+
+.PHONY: help run serve upgrade test browser tools check bench clean
 
 help:
 	@echo "make run    serve the app on http://$(HOST):$(RUN_PORT) (development)"
@@ -27,6 +33,7 @@ help:
 	@echo "make test   run the whole test suite, browser tests included"
 	@echo "make check  validate the rule files and run the worked cases"
 	@echo "make bench  measure rule evaluation, pages per second and page weight"
+	@echo "make upgrade  refresh $(LOCK), the pinned runtime dependencies"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -42,19 +49,43 @@ $(VENV)/.installed-app: pyproject.toml | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
+# The locked runtime dependencies first (hash-checked), then the app and its test extras.
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@ $(VENV)/.installed-app
+
+# Production installs exactly what $(LOCK) pins, each file checked against its hash,
+# then the app itself with no dependencies of its own.
+$(VENV)/.installed-locked: pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
 
 run: $(VENV)/.installed-app
 	$(VENV)/bin/triage run --host $(HOST) --port $(RUN_PORT)
 
 # Production. TRIAGE_ENV defaults to production here, so TRIAGE_SECRET_KEY is required;
-# WEB_CONCURRENCY (workers, default 2), TRIAGE_HTTPS and TRIAGE_ACCESS_LOG are read too.
-# The rest of the settings are in triage/gunicorn_conf.py.
-serve: $(VENV)/.installed-app
+# WEB_CONCURRENCY (workers, default 2), TRIAGE_HOSTS, TRIAGE_HTTPS and TRIAGE_ACCESS_LOG are
+# read too. The rest of the settings are in triage/gunicorn_conf.py. It listens on
+# 127.0.0.1 unless HOST is given: gunicorn must sit behind a buffering proxy
+# (deploy/nginx.conf), never face clients itself.
+serve: $(VENV)/.installed-locked
+	@case "$(HOST)" in 127.*|localhost|::1|"[::1]") ;; \
+	  *) echo "make serve: warning: HOST=$(HOST) is not a loopback address; gunicorn must sit behind a buffering proxy such as deploy/nginx.conf (README: Production)" >&2 ;; esac
 	TRIAGE_ENV=$${TRIAGE_ENV:-production} exec $(VENV)/bin/gunicorn -c python:triage.gunicorn_conf \
 	  --no-control-socket --bind $(HOST):$(SERVE_PORT) triage.wsgi:app
+
+# Re-resolve the runtime dependencies of pyproject.toml to the newest versions it allows,
+# pinned with the hashes of every file PyPI has for them. pip-tools runs from its own
+# venv (inside .venv), so it never mixes with the app's packages. Review the diff, run
+# make test, and commit $(LOCK).
+upgrade:
+	@[ -x $(TOOLS_VENV)/bin/pip-compile ] || { $(PYTHON) -m venv $(TOOLS_VENV) \
+	  && $(TOOLS_VENV)/bin/python -m pip install -q --disable-pip-version-check $(PIP_TOOLS); }
+	CUSTOM_COMPILE_COMMAND="make upgrade" $(TOOLS_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes \
+	  --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	@echo "$(LOCK) refreshed: review the diff, run make test, commit it"
 
 # Playwright cannot download its own browser here: use a system Chromium.
 browser:

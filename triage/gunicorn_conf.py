@@ -140,9 +140,14 @@ access_log_format = "%(t)s %(p)s %(m)s %({" + ROUTE_KIND + "}e)s %(s)s %(M)sms"
 errorlog = "-"
 loglevel = "info"
 
-# Every form here is a handful of radios; a longer request line or header is not ours.
-limit_request_line = 4094
-limit_request_fields = 50
+# Request size limits. nginx (deploy/nginx.conf) refuses oversized requests first, with
+# its own error page and the security headers: a request line or a header line over
+# 4 KB, more than 16 KB of header lines in all (at most 4096 lines of 4 bytes; nginx in
+# fact refuses about 1000 lines). gunicorn's own 400/414/431 answers carry no security
+# headers, so its limits are set above anything that nginx lets through
+# (tests/prod/test_nginx.py); they only bound what reaches gunicorn without nginx.
+limit_request_line = 8190  # gunicorn's maximum
+limit_request_fields = 4200
 limit_request_field_size = 8190
 timeout = 30
 graceful_timeout = 10

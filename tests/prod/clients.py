@@ -58,14 +58,20 @@ class HostClient(Client):
         return Response(raw.status, response_headers, text, base)
 
 
-def raw_exchange(port: int, data: bytes, source: str | None = None, timeout: float = 10) -> bytes:
-    """Send ``data`` as it is to 127.0.0.1:``port`` and return everything the server answers."""
+def raw_exchange(port: int, data: bytes, source: str | None = None, timeout: float = 10,
+                 half_close: bool = True) -> bytes:
+    """Send ``data`` as it is to 127.0.0.1:``port`` and return everything the server answers.
+
+    With ``half_close`` the sending side is shut once ``data`` is sent; nginx takes that
+    as a client that went away and drops a request it would pass on (send
+    ``Connection: close`` and ``half_close=False`` for those)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout,
                                   source_address=(source, 0) if source else None) as sock:
         chunks = []
         try:
             sock.sendall(data)
-            sock.shutdown(socket.SHUT_WR)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
         except OSError:  # the server closed (or reset) the connection already: read what it sent
             pass
         while True:

@@ -185,11 +185,11 @@ def red_flag_journeys(rulebook) -> list[dict]:
 REFUSED_BY_GUNICORN = {
     "bad request line": b"GET /questions/life_stage?answer=pregnant&impact=self_harm_thoughts HTTP/1.1 x\r\n"
                         b"Host: 127.0.0.1\r\n\r\n",
-    "request line too long": b"GET /help-now?" + b"answer=pregnant&" * 400 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "request line too long": b"GET /help-now?" + b"answer=pregnant&" * 600 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     "header too large": b"GET /help-now?answer=pregnant HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Answer: "
                         + b"pregnant" * 1100 + b"\r\n\r\n",
     "too many headers": b"GET /help-now?answer=pregnant HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + b"".join(b"X-%d: self_harm_thoughts\r\n" % i for i in range(60)) + b"\r\n",
+                        + b"".join(b"X-%d: self_harm_thoughts\r\n" % i for i in range(4300)) + b"\r\n",
     "bad header": b"GET /help-now?answer=pregnant HTTP/1.1\r\nHost: 127.0.0.1\r\nLife stage pregnant: 1\r\n\r\n",
     "bad method": b"PREGNANT /help-now?impact=self_harm_thoughts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     "cut short": b"GET /help-now?impact=self_harm_thoughts HTTP/1.1\r\nHost: 127.0",

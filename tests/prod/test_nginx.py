@@ -164,10 +164,12 @@ def test_tls_for_another_name_is_refused_in_the_handshake(proxy):
     [
         ("body too large", b"POST /questions/age HTTP/1.1\r\nHost: " + SITE_NAME.encode()
          + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 40000\r\n\r\n" + b"a" * 40000, 413),
-        ("request line too long", b"GET /?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\n\r\n",
+        ("request line too long", b"GET /?" + b"a" * 4100 + b" HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\n\r\n",
          414),
-        ("header too large", b"GET / HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\nX-Big: " + b"a" * 9000
+        ("header too large", b"GET / HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\nX-Big: " + b"a" * 4100
          + b"\r\n\r\n", 400),
+        ("too many header lines", b"GET / HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\n"
+         + b"".join(b"X-%04d: %s\r\n" % (i, b"a" * 3000) for i in range(6)) + b"\r\n", 400),
         ("broken request line", b"GARBAGE\r\n\r\n", 400),
         ("empty host", b"GET / HTTP/1.1\r\nHost: \r\n\r\n", 400),
         ("broken header", b"GET / HTTP/1.1\r\nHost: " + SITE_NAME.encode() + b"\r\nBroken header line\r\n\r\n", 400),
@@ -187,6 +189,25 @@ def test_nginx_error_pages_carry_the_security_headers(proxy, name, request_bytes
     assert_headers_once(headers)
     assert "Sorry, there is a problem" in body  # deploy/errors/nginx-error.html, not nginx's own page
     assert "nginx/" not in answer
+
+
+@pytest.mark.parametrize(
+    ("name", "request_bytes"),
+    [
+        ("longest request line", b"GET /questions/age?" + b"a" * 4050 + b" HTTP/1.1\r\n"),
+        ("longest header line", b"GET /questions/age HTTP/1.1\r\nX-Big: " + b"a" * 4080 + b"\r\n"),
+        # nginx itself refuses about 1000 header lines and more (400, its page, the headers).
+        ("many header lines", b"GET /questions/age HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % i for i in range(900))),
+    ],
+)
+def test_whatever_nginx_passes_on_gunicorn_accepts(proxy, name, request_bytes):
+    """gunicorn's own 400/414/431 have no security headers: its limits sit above nginx's, so
+    a request that nginx lets through reaches the app (here: the page, with its headers)."""
+    request_bytes += b"Host: " + SITE_NAME.encode() + b"\r\nConnection: close\r\n\r\n"
+    answer = raw_exchange(proxy.http_port, request_bytes, half_close=False).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 200 "), (name, answer[:200])
+    assert "Content-Security-Policy: default-src 'self'" in answer
+    assert "Server: gunicorn" not in answer
 
 
 def test_gunicorn_down_is_a_502_page_with_the_headers(nginx, tmp_path):
