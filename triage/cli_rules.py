@@ -6,6 +6,8 @@
                                  the whole rulebook as one printable document
     triage rules review FILE --by NAME --role ROLE --outcome OUTCOME [...] [--rules DIR]
                                  record a clinician's review of a rule file's current content
+    triage rules diff OLD [NEW] [--format text|markdown|html] [--output FILE] [--rules DIR]
+                                 what NEW changes from OLD, clinically (folders or git revisions)
     triage questions [--json] [--rules DIR]
     triage evaluate FILE [--json] [--rules DIR]   (exit 2 when the answers are invalid)
 
@@ -26,6 +28,7 @@ from .rulebook import (
     Assessment,
     Rulebook,
     RulebookError,
+    default_rules_dir,
     evaluate,
     load_rulebook,
     run_cases,
@@ -157,18 +160,50 @@ def cases_command(rules_dir: Path | None) -> None:
     default=None,
     help="Write to this file instead of the terminal.",
 )
-@click.argument("rules_dir", required=False, type=RULES_DIR)
-def export_command(fmt: str, output: Path | None, rules_dir: Path | None) -> None:
-    """Write the whole rulebook as one printable document (types, questions, red flags, cases, warnings)."""
-    from .export import export
+@click.option(
+    "--for-review",
+    "for_review",
+    is_flag=True,
+    help="A reviewer's pack of just the rule FILEs given (HTML, with a sign-off box for each).",
+)
+@click.option("--rules", "rules_opt", type=RULES_DIR, default=None, help="The rules folder (with --for-review).")
+@click.argument("paths", nargs=-1, metavar="[DIR] | --for-review FILE...")
+def export_command(fmt: str, output: Path | None, for_review: bool, rules_opt: Path | None, paths: tuple[str, ...]) -> None:
+    """Write the whole rulebook as one printable document (types, questions, red flags, cases, warnings).
 
-    rulebook = _load(rules_dir)
-    document = export(rulebook, fmt)
+    With --for-review FILE..., write a reviewer's pack instead: just those rule
+    files (types/<id>.yaml or a type id, red_flags.yaml, questions.yaml,
+    care_levels.yaml, cases/<name>.yaml), with the worked cases that touch
+    them, their coverage warnings, their review status and a sign-off box for
+    each (name, role, registration, date, outcome, signature), to print.
+    """
+    from .export import export, export_for_review
+
+    if for_review:
+        if not paths:
+            raise click.UsageError("--for-review needs the rule files to put in the pack, e.g. types/alopecia_areata.yaml")
+        if fmt != "html":
+            raise click.UsageError("the reviewer's pack is an HTML document (print it from a browser); leave out --format")
+        rulebook = _load(rules_opt)
+        files = []
+        for given in paths:
+            inner = rule_file(rulebook, given)
+            if inner is None:
+                raise _unknown_file(rulebook, given)
+            files.append(inner)
+        document = export_for_review(rulebook, files)
+        what = f"reviewer's pack of {', '.join(dict.fromkeys(files))}"
+    else:
+        if len(paths) > 1 or (paths and rules_opt is not None):
+            raise click.UsageError("give one rules folder (or --for-review and the rule files for a reviewer's pack)")
+        rulebook = _load(Path(paths[0]) if paths else rules_opt)
+        document = export(rulebook, fmt)
+        what = fmt
     if output is None:
         click.echo(document, nl=False)
         return
     output.write_text(document, encoding="utf-8")
-    click.echo(f"Wrote {output} ({fmt}, rulebook version {rulebook.version})", err=True)
+    click.echo(f"Wrote {output} ({what}, rulebook version {rulebook.version})", err=True)
 
 
 # --- rules review ------------------------------------------------------------------------------
@@ -321,6 +356,63 @@ def review_command(
     click.echo(f"  content:  sha256 {current}")
     click.echo(f"Status now: {status.words}.")
     click.echo("Any later change to the file makes its status \"changed since\" until it is reviewed again.")
+
+
+# --- rules diff ------------------------------------------------------------------------------
+
+
+@rules_group.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="[NEW]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="Plain text, Markdown, or one self-contained HTML page.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of the terminal.",
+)
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=RULES_DIR,
+    default=None,
+    help="The rules folder whose git repository holds the revisions, and the default NEW.",
+)
+def diff_command(old: str, new: str | None, fmt: str, output: Path | None, rules_dir: Path | None) -> None:
+    """What NEW changes from OLD, in plain words for a clinician.
+
+    OLD and NEW are each a rules folder or a git revision (a tag such as v1.0,
+    a branch or a commit), whose rules folder is read from git. NEW defaults
+    to the rules folder itself, as it is now. Lists types, red flags, care
+    notes, questions and options added or removed; evidence added, removed or
+    changed (points, condition, reason); thresholds and care levels changed;
+    text the person reads, with the old and new words; sources; and the worked
+    cases whose first three types or care level move.
+    """
+    from .changes import SideError, compare, render
+
+    folder = rules_dir if rules_dir is not None else default_rules_dir()
+    try:
+        diff = compare(old, new if new is not None else str(folder), folder)
+    except SideError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        for line in exc.errors:
+            click.echo(f"  {line}", err=True)
+        click.get_current_context().exit(1)
+    document = render(diff, fmt)
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    output.write_text(document, encoding="utf-8")
+    click.echo(f"Wrote {output} ({fmt}: {len(diff.moves)} worked cases move)", err=True)
 
 
 # --- questions ------------------------------------------------------------------------------

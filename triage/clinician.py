@@ -3,19 +3,24 @@
 Also /result/trace: the same trace page for the person's own answers.
 
 Every page is made from ``app.extensions["rulebook"]`` (what actually runs)
-and ``app.extensions["rulebook_review"]``: the worked cases' results, coverage
-and lint warnings, worked out once when this blueprint is registered (the
-rulebook is frozen, so they never go stale), never per request.
+and ``app.extensions["rulebook_review"]``: the worked cases' results, coverage,
+lint warnings and each rule file's review status, worked out once when this
+blueprint is registered (the rulebook is frozen, so they never go stale),
+never per request. /rules/changes compares the running rules with the last
+tagged release: worked out (with git) the first time the page is asked for,
+then kept for the life of the process.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 from markupsafe import Markup
 
 from triage import questionnaire
+from triage.changes import ReleaseComparison, compare_with_last_release
 from triage.rulebook import Assessment, Rulebook, evaluate
 from triage.rulebook.diagram import flow_svg
 from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
@@ -26,6 +31,8 @@ bp = Blueprint("clinician", __name__)
 
 REVIEW_KEY = "rulebook_review"
 FLOW_KEY = "rulebook_flow_svg"
+CHANGES_KEY = "rulebook_changes"
+_changes_lock = threading.Lock()
 
 
 @bp.record_once
@@ -130,6 +137,26 @@ def case_trace(case_id: str):
 def coverage():
     """Which questions each type's evidence uses, which cases reach what, and the warnings."""
     return _render("clinician/coverage.html")
+
+
+def release_comparison(app: Flask) -> ReleaseComparison:
+    """The running rules against the last tagged release, worked out once per process."""
+    found = app.extensions.get(CHANGES_KEY)
+    if found is None or found[0] is not app.extensions["rulebook"]:
+        with _changes_lock:
+            found = app.extensions.get(CHANGES_KEY)
+            rulebook = app.extensions["rulebook"]
+            if found is None or found[0] is not rulebook:
+                found = (rulebook, compare_with_last_release(rulebook))
+                app.extensions[CHANGES_KEY] = found
+    return found[1]
+
+
+@bp.get("/rules/changes")
+def changes():
+    """What the running rules change from the last tagged release, in plain words; says so when there is none."""
+    comparison = release_comparison(current_app)
+    return _render("clinician/changes.html", comparison=comparison, diff=comparison.diff)
 
 
 @bp.get("/result/trace")

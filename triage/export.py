@@ -6,6 +6,11 @@ macros as the /rules pages (conditions in plain words from the same
 embedded, and nothing is loaded from anywhere. ``export_markdown`` writes the
 same content as Markdown, the conditions as nested bullet lists.
 
+``export_for_review`` writes a reviewer's pack (``triage rules export
+--for-review FILE...``): just the rule files named, with the worked cases
+that touch them, their coverage warnings, their review status and a sign-off
+box each, for a clinician who prefers paper.
+
 No Flask here: the templates are rendered with a plain Jinja environment.
 """
 
@@ -19,7 +24,7 @@ from triage.config import PROJECT_ROOT
 from triage.rulebook import Rulebook
 from triage.rulebook.diagram import flow_svg
 from triage.rulebook.models import Question
-from triage.rulebook.review import RulebookReview, build_review
+from triage.rulebook.review import RulebookReview, build_review, case_answers
 
 FORMATS = ("html", "markdown")
 
@@ -53,6 +58,37 @@ def export_html(rulebook: Rulebook, review: RulebookReview) -> str:
         rulebook=rulebook,
         review=review,
         flow=Markup(flow_svg(rulebook, id_prefix="export-flow")),
+        today=date.today(),
+    )
+
+
+def export_for_review(rulebook: Rulebook, files: list[str], review: RulebookReview | None = None) -> str:
+    """A printable reviewer's pack of ``files`` (paths inside the rules folder), as one HTML document."""
+    from markupsafe import Markup
+
+    review = review if review is not None else build_review(rulebook)
+    unknown = [file for file in files if file not in rulebook.file_hashes]
+    if unknown:
+        raise ValueError(f"not rule files of this rulebook: {', '.join(unknown)}")
+    files = list(dict.fromkeys(files))
+    cases_in = {
+        file: [case.id for case in rulebook.cases if rulebook.case_where[case.id].file.split("/", 1)[-1] == file]
+        for file in files
+        if file.startswith("cases/")
+    }
+    answers_of = {
+        case.id: case_answers(rulebook, case)
+        for case in rulebook.cases
+        if any(case.id in ids for ids in cases_in.values())
+    }
+    template = _environment().get_template("clinician/review_pack.html")
+    return template.render(
+        rulebook=rulebook,
+        review=review,
+        files=files,
+        cases_in=cases_in,
+        answers_of=answers_of,
+        flow=Markup(flow_svg(rulebook, id_prefix="pack-flow")) if "questions.yaml" in files else "",
         today=date.today(),
     )
 

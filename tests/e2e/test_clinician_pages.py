@@ -104,3 +104,15 @@ def test_the_person_sees_how_their_summary_was_worked_out(strict_page: Page, rul
     assert_no_axe_violations(strict_page)
     strict_page.get_by_role("link", name="Back to your summary").click()
     expect(strict_page.get_by_role("heading", level=1)).to_have_text("Your summary")
+
+
+def test_changes_page_and_review_status(strict_page: Page, rulebook) -> None:
+    strict_page.goto("/rules/")
+    strict_page.get_by_role("link", name="Changes since the last release").click()
+    expect(strict_page.get_by_role("heading", level=1)).to_have_text("Changes since the last release")
+    assert_no_axe_violations(strict_page)
+    strict_page.goto("/rules/coverage#review")
+    files = strict_page.get_by_role("table", name="Every rule file and its review status")
+    expect(files.locator("tbody tr")).to_have_count(len(rulebook.file_hashes))
+    strict_page.goto("/rules/types/alopecia_areata")
+    expect(strict_page.locator("main .review-status").first).to_contain_text("Not reviewed by a named clinician")

@@ -28,7 +28,7 @@ def test_register_adds_the_commands_to_a_group():
     group = click.Group("triage")
     register(group)
     assert set(group.commands) == {"rules", "questions", "evaluate"}
-    assert set(group.commands["rules"].commands) == {"check", "cases", "export", "review"}
+    assert set(group.commands["rules"].commands) == {"check", "cases", "export", "review", "diff"}
 
 
 def test_check_ok(run, rules_min, rulebook):

@@ -161,3 +161,94 @@ def test_unknown_format_is_a_usage_error(run, rules_min):
     result = run("--format", "pdf", rules_min)
     assert result.exit_code == 2
     assert "'pdf' is not one of 'html', 'markdown'" in result.stderr
+
+
+# --- the reviewer's pack ------------------------------------------------------------------------
+
+
+def test_reviewers_pack_of_a_type_file_has_its_cases_warnings_status_and_a_sign_off_box(run, rules_min, rulebook):
+    result = run("--for-review", "types/tinea_capitis.yaml", "--rules", rules_min)
+    assert result.exit_code == 0, result.output
+    soup = parse(result.stdout)
+    assert soup.h1.get_text(strip=True) == "Reviewer's pack"
+    assert not soup.find_all("script") and not soup.find_all("link") and len(soup.find_all("style")) == 1
+    text = squash(soup.get_text(" "))
+    digest = rulebook.file_hashes["types/tinea_capitis.yaml"]
+    # Just that file: its evidence, not the other types'.
+    tinea = rulebook.type_by_id["tinea_capitis"]
+    for item in tinea.evidence:
+        assert squash(item.because) in text
+    assert "You said the patches are round and smooth." not in text  # alopecia areata's evidence
+    assert f"Content (SHA-256) {digest}" in text
+    assert "Review status now Not reviewed by a named clinician" in text
+    # The worked cases that touch it, and what the coverage check says about it.
+    cases = soup.find("caption", string=re.compile("Worked cases that show")).find_parent("table")
+    assert [row.code.get_text() for row in cases.select("tbody tr")] == ["child_kerion"]
+    warnings = soup.find(id="file-1-warnings").find_next("ul").get_text(" ")
+    assert "type 'tinea_capitis' has 1 source" in warnings
+    # The sign-off box: name, role, registration, date, what was reviewed, outcome ticks, notes, signature.
+    box = soup.select_one("section.signoff")
+    assert box.h3.get_text(" ", strip=True) == "Sign-off: types/tinea_capitis.yaml"
+    rows = [squash(th.get_text(" ")) for th in box.select("table.signoff-box th")]
+    assert rows == [
+        "Name", "Role", "Registration, as you give it (for example GMC 1234567)", "Date (YYYY-MM-DD)",
+        "What I reviewed (tick all that apply)", "Outcome (tick one)", "Notes (the changes you ask for, if any)", "Signature",
+    ]
+    outcome = squash(box.select("table.signoff-box td")[5].get_text(" "))
+    assert outcome == "\u2610 Approved \u2610 Approved with changes \u2610 Changes requested"
+    assert f"content SHA-256 beginning {digest[:16]}" in squash(box.get_text(" "))
+    assert f"triage rules review types/tinea_capitis.yaml --sha256 {digest[:16]} --by" in squash(box.get_text(" "))
+
+
+def test_reviewers_pack_of_several_files(run, rules_min, rulebook, tmp_path):
+    out = tmp_path / "pack.html"
+    result = run("--for-review", "red_flags.yaml", "alopecia_areata", "cases/basic.yaml", "questions.yaml", "care_levels.yaml",
+                 "--rules", rules_min, "--output", out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"Wrote {out} (reviewer's pack of red_flags.yaml, types/alopecia_areata.yaml, cases/basic.yaml, questions.yaml, care_levels.yaml"
+    )
+    soup = parse(out.read_text(encoding="utf-8"))
+    assert [squash(h2.get_text(" ")) for h2 in soup.select("section.file > h2")] == [
+        "Red flags and care notes: red_flags.yaml",
+        "Alopecia areata: types/alopecia_areata.yaml",
+        "Worked cases: basic: cases/basic.yaml",
+        "Questions: questions.yaml",
+        "Care levels and help lines: care_levels.yaml",
+    ]
+    assert len(soup.select("section.signoff")) == 5
+    text = squash(soup.get_text(" "))
+    for flag in rulebook.red_flags:
+        assert squash(flag.message) in text
+    assert "Worked cases it fires in: child_kerion." in text
+    for case in rulebook.cases:
+        assert case.title in text
+    assert soup.find("svg")["aria-labelledby"] == "pack-flow-title pack-flow-desc"
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+
+
+def test_reviewers_pack_shows_recorded_reviews(run, rules_copy):
+    review = CliRunner().invoke(
+        make_cli(),
+        ["rules", "review", "types/alopecia_areata.yaml", "--by", "Dr Ada Example", "--role", "GP", "--outcome", "approved",
+         "--date", "2026-01-05", "--rules", str(rules_copy.root)],
+    )
+    assert review.exit_code == 0, review.output
+    text = squash(parse(run("--for-review", "types/alopecia_areata.yaml", "--rules", rules_copy.root).stdout).get_text(" "))
+    assert "Review status now Reviewed by Dr Ada Example on 2026-01-05 (approved)" in text
+    assert "Dr Ada Example, GP 2026-01-05 content, sources, care levels Approved Yes" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--for-review"], "--for-review needs the rule files"),
+        (["--for-review", "types/nope.yaml"], "'types/nope.yaml' is not a rule file"),
+        (["--for-review", "--format", "markdown", "questions.yaml"], "the reviewer's pack is an HTML document"),
+    ],
+)
+def test_reviewers_pack_refuses_bad_requests(run, rules_min, args, fragment):
+    result = run(*args, "--rules", rules_min)
+    assert result.exit_code == 2
+    assert fragment in result.stderr

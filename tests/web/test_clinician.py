@@ -649,3 +649,43 @@ def test_the_pages_show_each_rule_file_s_review_status(seeded):
 
 def test_about_page_says_the_rules_are_not_reviewed_yet(client):
     assert "The rules have not yet been reviewed by a named clinician." in client.get("/about").text
+
+
+# --- what changed since the last release ----------------------------------------------------------
+
+
+def test_changes_page_renders_for_the_running_rules(client):
+    page = client.get("/rules/changes")
+    assert page.h1 == "Changes since the last release"
+    assert "triage rules diff OLD NEW" in page.text
+    assert "/rules/changes" in hrefs(client.get("/rules/"))
+
+
+def test_changes_page_outside_git_says_so_plainly(seeded):
+    page = seeded.client().get("/rules/changes")
+    assert page.status == 200
+    callout = squash(page.soup.select_one(".callout").get_text(" "))
+    assert callout.startswith("Nothing to compare with Git cannot say which release came before: the rules folder")
+    assert "is not in a git repository" in callout
+
+
+def test_changes_page_against_the_last_tagged_release(tmp_path, monkeypatch):
+    from tests.unit.test_diff import make_repo
+
+    repo = make_repo(tmp_path)
+    app = create_app({**TEST_CONFIG, "RULES_DIR": str(repo / "rules")})
+    client = PageClient(app.test_client())
+    page = client.get("/rules/changes")
+    assert "Compared with the release v1 , the newest git tag that holds the rules folder." in page.text
+    summary = [squash(li.get_text(" ")) for li in page.soup.select("#diff-summary + ul li")]
+    assert summary[0] == "Types of hair loss : 1 added, 3 changed"
+    added = page.soup.select_one("#diff-types").find_parent("section")
+    assert "Added Example frontal type frontal_example" in squash(added.get_text(" "))
+    condition = squash(page.soup.find(string=re.compile("when it counts changed")).find_parent("li").get_text(" "))
+    assert "Before Age is at least 18 After Age is at least 16" in condition
+    moved = [row["id"] for row in page.soup.select("table.diff-cases tbody tr")]
+    assert moved == ["diff-case-child_kerion", "diff-case-adult_crown"]
+    assert_accessible_tables(page)
+    # Worked out once per process, not per request.
+    monkeypatch.setattr(clinician, "compare_with_last_release", lambda rulebook: (_ for _ in ()).throw(AssertionError("again")))
+    assert client.get("/rules/changes").status == 200

@@ -197,6 +197,21 @@ class RulebookReview:
         """The lints about one type, red flag, question or case."""
         return tuple(lint for lint in self.lints if lint.subject == (kind, subject_id))
 
+    def lints_in(self, file: str) -> tuple[Lint, ...]:
+        """The coverage warnings that point into a rule file (its path inside the rules folder),
+        besides its review status, with the warnings ``triage rules check`` prints for it."""
+        root = self.rulebook.root.resolve().name
+        found = tuple(
+            lint for lint in self.lints
+            if lint.where is not None and lint.where.file == f"{root}/{file}" and lint.kind != "unreviewed"
+        )
+        return found
+
+    def check_lints_in(self, file: str) -> tuple[str, ...]:
+        """The loader's warnings (``triage rules check``) about a rule file."""
+        root = self.rulebook.root.resolve().name
+        return tuple(line for line in self.rulebook.lints if line.startswith(f"{root}/{file}:"))
+
     # --- traces ------------------------------------------------------------------
 
     def evidence_at(self, type_id: str, where: Where) -> EvidenceRow | None:

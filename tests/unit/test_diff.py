@@ -1,0 +1,360 @@
+"""The clinical diff: `triage rules diff OLD NEW` between two rules folders or two git revisions.
+
+The new rulebook is a copy of tests/fixtures/rules_min with one change of each
+kind; every change must be listed, in plain words, with the worked cases whose
+result moves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import html5lib
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from triage.changes import compare_with_last_release, render
+from triage.cli_rules import make_cli
+from triage.rulebook import load_rulebook
+from triage.rulebook.diff import canonical, diff_rulebooks, flat
+from triage.rulebook.conditions import parse_condition
+
+from .conftest import RULES_MIN, RulesCopy
+
+NEW_TYPE = """\
+id: frontal_example
+name: Example frontal type
+summary: A made-up type that the diff must list as added.
+threshold: 2
+care_level: routine
+evidence:
+  - when: {pattern: temples_crown}
+    points: 2
+    because: You said the thinning is at the temples or crown.
+sources:
+  - title: Example source A
+    url: https://example.org/fa
+  - title: Example source B
+    url: https://example.org/fb
+"""
+
+
+def make_new(root: Path) -> RulesCopy:
+    """A copy of the fixture with one change of each kind."""
+    shutil.copytree(RULES_MIN, root)
+    new = RulesCopy(root)
+    aa, phl, tc = "types/alopecia_areata.yaml", "types/pattern_hair_loss.yaml", "types/tinea_capitis.yaml"
+    new.edit(aa, "threshold: 5", "threshold: 6")                                    # threshold
+    new.edit(aa, "points: 4", "points: 5")                                          # points
+    new.edit(aa, "You said the skin in the patches looks normal.",                  # patient-facing text
+             "You said the skin in the bald patches looks normal.")
+    new.edit(tc, "care_level: soon", "care_level: urgent")                          # care level
+    new.edit(phl, "age: {at_least: 18}", "age: {at_least: 16}")                     # condition
+    new.edit(phl, "  - title: Example source two\n    url: https://example.org/phl2\n",  # source removed and added
+             "  - title: Example source three\n    url: https://example.org/phl3\n")
+    new.edit(tc, "  - when:\n      scalp: {answered: false}\n    points: -1\n    because: Nothing was said about the scalp.\n", "")  # evidence removed
+    new.edit("questions.yaml", "      - value: not_sure\n        label: Not sure\n\n  - id: scalp",  # option added
+             "      - value: not_sure\n        label: Not sure\n      - value: broken_hairs\n        label: Short broken hairs\n\n  - id: scalp")
+    new.edit("questions.yaml", "text: Have you had a fever?", "text: Have you had a high temperature?")
+    new.edit("red_flags.yaml", "message: A soft swollen lump on the scalp should be seen by a doctor within days.",
+             "message: A soft swollen lump on the scalp needs a doctor within days.")
+    text = new.text("red_flags.yaml")                                               # red flag removed
+    new.write("red_flags.yaml", text[: text.index("\n  - id: unwell_child")] + "\n")
+    new.edit("cases/basic.yaml", "red_flags: [kerion, unwell_child]", "red_flags: [kerion]")
+    new.write("types/frontal_example.yaml", NEW_TYPE)                               # type added
+    return new
+
+
+@pytest.fixture(scope="module")
+def new_rules(tmp_path_factory) -> RulesCopy:
+    return make_new(tmp_path_factory.mktemp("diff") / "rules")
+
+
+@pytest.fixture(scope="module")
+def diff(rulebook, new_rules):
+    return diff_rulebooks(rulebook, new_rules.load(), old_label="old", new_label="new")
+
+
+def item(diff, section, item_id):
+    return next(i for i in diff.section(section).items if i.id == item_id)
+
+
+def test_every_kind_of_change_is_listed(diff):
+    assert {
+        "types_added", "red_flags_removed", "threshold", "points", "care_level", "condition", "text",
+        "source_added", "source_removed", "evidence_added", "evidence_removed", "option_added",
+    } <= diff.kinds()
+    assert diff.section("types").summary == "1 added, 3 changed"
+    assert diff.section("red_flags").summary == "1 removed, 1 changed"
+    assert diff.section("questions").summary == "2 changed"
+    assert not diff.empty
+
+
+def test_type_changes_in_plain_words(diff):
+    aa = item(diff, "types", "alopecia_areata")
+    words = [(c.kind, c.what, c.words) for c in aa.changes]
+    assert ("threshold", "Threshold", "6 points, was 5") in words
+    assert ("points", "Evidence 1", "+5 points, was +4") in words
+    text = next(c for c in aa.changes if c.kind == "text")
+    assert (text.what, text.old, text.new) == (
+        "Evidence 2: reason shown to the person",
+        "You said the skin in the patches looks normal.",
+        "You said the skin in the bald patches looks normal.",
+    )
+    tc = item(diff, "types", "tinea_capitis")
+    level = next(c for c in tc.changes if c.kind == "care_level")
+    assert level.words == "See a doctor within days (urgent), was See a doctor within weeks (soon)"
+    removed = next(c for c in tc.changes if c.kind == "evidence_removed")
+    assert removed.words == "removed, was -1 point" and removed.old == "Nothing was said about the scalp."
+    assert flat([removed.old_when]) == ["Scalp has no answer"]
+
+
+def test_a_changed_condition_is_shown_before_and_after_in_the_clinician_wording(diff):
+    phl = item(diff, "types", "pattern_hair_loss")
+    condition = next(c for c in phl.changes if c.kind == "condition")
+    assert condition.what == "Evidence 2" and condition.about == "It is more common in adults."
+    assert flat([condition.old_when]) == ["Age is at least 18"]
+    assert flat([condition.new_when]) == ["Age is at least 16"]
+    sources = [(c.kind, c.words) for c in phl.changes if c.kind.startswith("source")]
+    assert sources == [
+        ("source_added", "added: Example source three (https://example.org/phl3)"),
+        ("source_removed", "removed: Example source two (https://example.org/phl2)"),
+    ]
+
+
+def test_added_and_removed_items(diff):
+    added = item(diff, "types", "frontal_example")
+    assert added.status == "added" and added.file == "types/frontal_example.yaml"
+    assert added.changes[0].words == (
+        "threshold 2 points, base care level See a doctor when convenient (routine), 1 piece of evidence, 2 sources"
+    )
+    evidence = added.changes[1]
+    assert (evidence.kind, evidence.new) == ("evidence_added", "You said the thinning is at the temples or crown.")
+    assert flat([evidence.new_when]) == ["Pattern is \u201cReceding at the temples or thinning on the crown\u201d"]
+    flag = item(diff, "red_flags", "unwell_child")
+    assert flag.status == "removed"
+    assert flag.changes[0].old == "A child with a fever and scalp lumps needs help now."
+    kerion = item(diff, "red_flags", "kerion")
+    (message,) = kerion.changes
+    assert (message.what, message.new) == ("What the person reads", "A soft swollen lump on the scalp needs a doctor within days.")
+    pattern = item(diff, "questions", "pattern")
+    assert [(c.kind, c.what) for c in pattern.changes] == [("option_added", "Option \u201cShort broken hairs\u201d (broken_hairs)")]
+    fever = item(diff, "questions", "fever")
+    assert [(c.old, c.new) for c in fever.changes] == [("Have you had a fever?", "Have you had a high temperature?")]
+
+
+def test_the_worked_cases_whose_result_moves(diff):
+    moves = {m.case_id: m for m in diff.moves}
+    assert set(moves) == {"child_kerion", "adult_crown"}
+    kerion = moves["child_kerion"]  # the emergency flag is gone: emergency -> urgent (tinea is urgent now)
+    assert (kerion.old_level, kerion.new_level, kerion.top3_changed) == ("emergency", "urgent", False)
+    assert not kerion.passes_now and kerion.failures == ("expected care level 'emergency', got 'urgent'",)
+    crown = moves["adult_crown"]  # the new type joins the first three
+    assert (crown.old_top3, crown.new_top3) == (("pattern_hair_loss",), ("pattern_hair_loss", "frontal_example"))
+    assert crown.passes_now and not crown.level_changed
+    assert diff.top3_text(crown.new_top3) == "1. Pattern hair loss, 2. Example frontal type"
+    assert diff.cases_compared == 4
+
+
+def test_the_same_rules_have_no_clinical_change(rulebook, rules_copy):
+    rules_copy.edit("types/alopecia_areata.yaml", "evidence:", "# a comment for readers\nevidence:")
+    same = diff_rulebooks(rulebook, rules_copy.load())
+    assert same.empty and same.old_version != same.new_version
+    assert "No clinical change" in render(same, "text")
+    assert "only in ways that change neither what a person reads" in render(same, "text")
+
+
+def test_canonical_ignores_positions_and_single_values():
+    assert canonical(parse_condition({"pattern": "x"})) == canonical(parse_condition({"pattern": ["x"]}))
+    assert canonical(parse_condition({"not": {"age": {"below": 3}}})) != canonical(parse_condition({"age": {"below": 3}}))
+
+
+# --- the command and its formats ----------------------------------------------------------------
+
+
+@pytest.fixture
+def run():
+    cli = make_cli()
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, ["rules", "diff", *[str(a) for a in args]], catch_exceptions=False)
+
+    return invoke
+
+
+def test_text(run, rules_min, new_rules):
+    result = run(rules_min, new_rules.root)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("What changed in the rules\n")
+    assert f"From: the rules folder {rules_min} (version " in out
+    assert "- Types of hair loss: 1 added, 3 changed\n" in out
+    assert "- Worked cases: 2 of 4 change their first three types or their care level\n" in out
+    assert "Added: Example frontal type (frontal_example) in types/frontal_example.yaml\n" in out
+    assert "Removed: unwell_child\n" in out
+    assert "  * Threshold: 6 points, was 5\n" in out
+    assert (
+        "  * Evidence 2: when it counts changed (+1 point)\n"
+        '      the evidence: "It is more common in adults."\n'
+        "      before:\n"
+        "        - Age is at least 18\n"
+        "      after:\n"
+        "        - Age is at least 16\n"
+    ) in out
+    assert (
+        '      before: "You said the skin in the patches looks normal."\n'
+        '      after: "You said the skin in the bald patches looks normal."\n'
+    ) in out
+    assert (
+        "* Child with a boggy swelling and fever (child_kerion): FAILS with the new rules\n"
+        "    First three before: 1. Scalp ringworm (tinea capitis)\n"
+        "    First three now:    1. Scalp ringworm (tinea capitis) (the same)\n"
+        "    Care level before:  Get help now (emergency)\n"
+        "    Care level now:     See a doctor within days (urgent)\n"
+    ) in out
+
+
+def test_markdown(run, rules_min, new_rules):
+    out = run(rules_min, new_rules.root, "--format", "markdown").stdout
+    assert out.startswith("# What changed in the rules\n")
+    assert "\n## Types of hair loss\n\n### Changed: Alopecia areata (`alopecia_areata`)\n\nFile `types/alopecia_areata.yaml`.\n" in out
+    assert "\n### Added: Example frontal type (`frontal_example`)\n\nFile `types/frontal_example.yaml`.\n" in out
+    assert "- **Option \u201cShort broken hairs\u201d (broken_hairs)**: added\n" in out
+    assert "| Adult thinning at the crown (`adult_crown`) | 1. Pattern hair loss | 1. Pattern hair loss, 2. Example frontal type |" in out
+
+
+def test_html_is_one_escaped_self_contained_page(run, rules_min, new_rules, tmp_path):
+    new_rules.edit("types/frontal_example.yaml", "summary: A made-up", "summary: <b>A</b> made-up")
+    out = tmp_path / "diff.html"
+    result = run(rules_min, new_rules.root, "--format", "html", "--output", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"Wrote {out} (html: 2 worked cases move)\n"
+    html = out.read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+    assert "<b>A</b>" not in html and "&lt;b&gt;A&lt;/b&gt; made-up" in html  # autoescaped
+    soup = BeautifulSoup(html, "html5lib")
+    assert soup.h1.get_text(strip=True) == "What changed in the rules"
+    assert not soup.find_all("script") and not soup.find_all("link")
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    rows = soup.select("table.diff-cases tbody tr")
+    assert [row["id"] for row in rows] == ["diff-case-child_kerion", "diff-case-adult_crown"]
+    changed = soup.find("del", string="You said the skin in the patches looks normal.")
+    assert changed is not None and changed.find_next("ins").get_text() == "You said the skin in the bald patches looks normal."
+
+
+def test_new_defaults_to_the_rules_folder(run, rules_min, new_rules):
+    result = run(rules_min, "--rules", new_rules.root)
+    assert result.exit_code == 0
+    assert f"To:   the rules folder {new_rules.root} (version " in result.stdout
+
+
+def test_an_unknown_side_exits_1_and_says_why(run, rules_min, tmp_path):
+    result = run("no-such-revision", rules_min, "--rules", rules_min)
+    assert result.exit_code == 1
+    assert "'no-such-revision' is neither a rules folder nor a git revision with rules" in result.stderr
+
+
+def test_invalid_rules_on_one_side_are_listed(run, rules_min, rules_copy):
+    rules_copy.edit("types/alopecia_areata.yaml", "care_level: soon", "care_level: son")
+    result = run(rules_min, rules_copy.root)
+    assert result.exit_code == 1
+    assert "cannot be read by this version of the app" in result.stderr
+    assert "unknown care level 'son'" in result.stderr
+
+
+# --- git revisions --------------------------------------------------------------------------------
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    done = subprocess.run(["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def make_repo(tmp_path: Path) -> Path:
+    """A git repository whose rules/ folder is the fixture at tag v1 (with the retired review block) and the edited copy now."""
+    repo = tmp_path / "project"
+    rules = repo / "rules"
+    shutil.copytree(RULES_MIN, rules)
+    # v1 is an old release: its type files still had the typed review block, since retired.
+    aa = rules / "types" / "alopecia_areata.yaml"
+    aa.write_text(aa.read_text() + "review:\n  status: draft\n  reviewer: null\n  date: null\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "release 1")
+    git(repo, "tag", "v1")
+    shutil.rmtree(rules)
+    make_new(rules)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "new rules")
+    return repo
+
+
+def test_two_git_revisions(run, tmp_path):
+    repo = make_repo(tmp_path)
+    rules = repo / "rules"
+    result = run("v1", "HEAD", "--rules", rules)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    commit = git(repo, "rev-parse", "--short=7", "v1")
+    assert re.search(rf"^From: git revision v1 \(commit {commit} of \d{{4}}-\d\d-\d\d\) \(version \w+\)$", out, re.M)
+    assert "To:   git revision HEAD (commit " in out
+    assert "Added: Example frontal type" in out and "Removed: unwell_child" in out
+    # A revision against the working folder: the same changes.
+    same = run("v1", "--rules", rules).stdout
+    assert same.split("\n", 5)[5] == out.split("\n", 5)[5]
+    assert git(repo, "status", "--porcelain") == ""  # nothing written into the repository
+
+
+def test_the_last_release_against_the_running_rules(tmp_path):
+    repo = make_repo(tmp_path)
+    git(repo, "tag", "not-rules", git(repo, "commit-tree", git(repo, "mktree"), "-m", "empty"))  # newer, but no rules/
+    comparison = compare_with_last_release(load_rulebook(repo / "rules"))
+    assert comparison.tag == "v1" and comparison.problem is None
+    assert "frontal_example" in {i.id for i in comparison.diff.section("types").added}
+    assert comparison.diff.new_label == "the rules this app is running"
+
+
+def test_no_git_repository_or_no_tag_is_said_plainly(tmp_path, rules_copy):
+    assert compare_with_last_release(rules_copy.load()).problem.startswith("Git cannot say which release came before: ")
+    git(rules_copy.root, "init", "-q")
+    git(rules_copy.root, "add", ".")
+    git(rules_copy.root, "commit", "-q", "-m", "rules")
+    comparison = compare_with_last_release(rules_copy.load())
+    assert comparison.diff is None
+    assert comparison.problem == "No release has been tagged in git yet, so there is no earlier release to compare with."
+
+
+@pytest.mark.parametrize("revision", ["--output=/tmp/x", "v1;rm", ""])
+def test_a_revision_is_never_an_option(tmp_path, revision):
+    from triage.rulebook.revisions import RevisionError, resolve
+
+    repo = make_repo(tmp_path)
+    with pytest.raises(RevisionError, match="is not a git revision"):
+        resolve(repo / "rules", revision)
+
+
+def test_fields_added_to_the_rule_files_later_are_not_missed(rulebook):
+    # A field the rule files gain after this diff was written is still compared, in words.
+    from triage.rulebook.diff import _other_fields
+    from triage.rulebook.models import Model
+
+    class Later(Model):
+        id: str
+        motto: str | None = None
+        steps: tuple[str, ...] = ()
+
+    changes = _other_fields(Later(id="a", motto="x"), Later(id="a", motto="y", steps=("s",)), {"id"}, (rulebook, rulebook))
+    assert [(c.what, c.words, c.old, c.new) for c in changes] == [("Motto", "changed", "x", "y"), ("Steps", "added", None, "s")]
