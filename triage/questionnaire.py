@@ -293,6 +293,9 @@ def _answer_rows(state: State, with_change: bool) -> list[dict[str, Any]]:
                 "value": answer_labels(q, answers[q.id]),
                 "change_url": _question_url(q.id, returning=True) if with_change else None,
                 "change_label": text.rstrip("?").lower() if text else q.id,
+                # A question with drawings (the pattern) shows them on the doctor's page.
+                "sprite": q.pictures,
+                "pictures": [v for v in answers[q.id] if v in q.option_values] if q.pictures and isinstance(answers[q.id], list) else [],
             }
         )
     return rows
@@ -327,9 +330,21 @@ def result():
         rows=_answer_rows(state, with_change=False),
         timeline=_timeline(answers),
         changes=changes,
+        reassurance=_reassurance(rulebook, assessment),
         for_child=_for_child(answers),
         today=date.today(),
     )
+
+
+def _reassurance(rulebook, assessment) -> str | None:
+    """The best-fitting type's reassurance, first on the page, when nothing made care more
+    urgent than that type itself (no red flag sets the level)."""
+    if not assessment.suggestions or assessment.setting_flags:
+        return None
+    first = assessment.suggestions[0]
+    if assessment.care_level != first.care_level:
+        return None
+    return rulebook.type_by_id[first.type_id].reassurance
 
 
 def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:

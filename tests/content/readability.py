@@ -49,8 +49,13 @@ def passages(rulebook) -> list[tuple[str, str]]:
     found += [(f"care note {note.id}", note.message) for note in rulebook.care_notes]
     for level in rulebook.levels:
         found.append((f"care level {level.id}", " ".join((level.meaning, *level.what_to_do))))
+    found.append(("questions for the doctor", " ".join(q.text for q in rulebook.care.ask_the_doctor)))
     for t in rulebook.types:
         found.append((f"type {t.id}: summary", t.summary))
+        if t.reassurance:
+            found.append((f"type {t.id}: reassurance", t.reassurance))
+        if t.ask_the_doctor:
+            found.append((f"type {t.id}: questions for the doctor", " ".join(t.ask_the_doctor)))
         found.append((f"type {t.id}: reasons", " ".join(e.because for e in t.evidence)))
         for key in ("doctor_may", "treatments"):
             items = getattr(t, key)

@@ -70,11 +70,16 @@ def _patient_texts(rulebook):
         for o in q.options:
             yield f"question {q.id} option {o.value}", " ".join(filter(None, [o.label, o.hint]))
     for t in rulebook.types:
-        yield f"type {t.id}", " ".join([t.summary, *t.doctor_may, *t.treatments, *(e.because for e in t.evidence)])
+        texts = [t.summary, t.reassurance or "", *t.doctor_may, *t.treatments, *t.ask_the_doctor]
+        yield f"type {t.id}", " ".join([*texts, *(e.because for e in t.evidence)])
     for f in rulebook.red_flags:
-        yield f"red flag {f.id}", f.message
+        yield f"red flag {f.id}", " ".join([f.message, *f.what_to_do])
+    for note in rulebook.care_notes:
+        yield f"care note {note.id}", note.message
     for level in rulebook.levels:
         yield f"care level {level.id}", " ".join([level.label, level.meaning, *level.what_to_do])
+    for q in rulebook.care.ask_the_doctor:
+        yield "question for the doctor", " ".join(filter(None, [q.text, q.text_child]))
     for path in sorted(TEMPLATES.rglob("*.html")):
         yield str(path.relative_to(PROJECT_ROOT)), path.read_text()
 

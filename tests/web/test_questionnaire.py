@@ -161,8 +161,80 @@ def test_full_journey_reaches_a_result(client):
 
     result = client.get("/result")
     assert result.select(".care-card")
-    assert "Alopecia areata" in [h.get_text(strip=True)[3:] for h in result.select(".suggestion h3")][:3]
+    assert result.select(".suggestion--first h3")[0].get_text(strip=True) == "Alopecia areata"
     assert result.response.headers.get("Cache-Control") is None or "no-store" in result.response.headers["Cache-Control"]
+
+
+def words_before_the_first_fold(page) -> int:
+    """Words a person reads on the result page before its first fold-away (<details>)."""
+    main = page.select("main")[0]
+    words = 0
+    for element in main.descendants:
+        if getattr(element, "name", None) == "details":
+            break
+        if isinstance(element, str) and not any(p.name in ("script", "style") for p in element.parents):
+            if not any("print-only" in (p.get("class") or []) for p in element.parents if hasattr(p, "get")):
+                words += len(element.split())
+    return words
+
+
+def test_the_result_is_short_and_doctor_first(client):
+    """Care card, then the best-fitting type with its drawing and a few reasons; details fold away."""
+    walk(client, PATCH)
+    page = client.get("/result")
+    main = page.select("main")[0]
+    sections = [s for s in main.find_all(["section"], recursive=False)]
+    assert "doctor-sheet" in sections[0]["class"] and "print-only" in sections[0]["class"]
+    assert "care-card" in sections[1]["class"] and "suggestion--first" in sections[2]["class"]
+    first = sections[2]
+    assert first.select("h3 svg.picture[aria-hidden=true] use")[0]["href"].endswith("patterns.svg#round_patches")
+    assert 1 <= len(first.find("ul", class_="reasons", recursive=False).find_all("li")) <= 3
+    assert first.select("details summary")[0].get_text(strip=True) == "More about Alopecia areata"
+    assert words_before_the_first_fold(page) < 400
+    # The doctor's page: the answers, with lines to write a name and date of birth.
+    sheet = sections[0]
+    assert sheet.select("h2")[0].get_text(strip=True) == "For your doctor"
+    assert "Date of birth" in sheet.get_text() and sheet.select(".write-line")
+    assert "How old is the person with the hair loss?" in sheet.get_text()
+    assert sheet.select("svg.picture use")[0]["href"].endswith("#round_patches")
+
+
+def test_reassurance_comes_first_where_the_sources_give_it(client):
+    after_birth = {
+        **PATCH, "age": "31", "onset": "sudden", "duration": "1_3m", "pattern": ["all_over"], "shedding": "handfuls",
+        "other_hair": ["none"], "events": ["childbirth"], "body": ["recent_birth", "tired"],
+    }
+    walk(client, after_birth)
+    page = client.get("/result")
+    lead = page.select("main p.reassurance")[0].get_text(" ", strip=True)
+    assert lead.startswith("Shedding like this after an illness, an operation or having a baby is common")
+    # It comes before the care card.
+    main = str(page.select("main")[0])
+    assert main.index("reassurance") < main.index("care-card")
+
+
+def test_no_reassurance_when_a_red_flag_sets_the_level(client):
+    walk(client, {**PATCH, "impact": ["low_anxious", "self_harm_thoughts"]})
+    assert not client.get("/result").select("p.reassurance")
+
+
+@pytest.mark.parametrize(
+    ("who", "pregnancy_question"),
+    [
+        ({}, True),  # a woman of 28
+        ({"sex": "male"}, False),
+        ({"age": "60"}, False),
+        ({"age": "8"}, False),
+    ],
+)
+def test_questions_for_the_doctor_fit_who_is_answering(client, who, pregnancy_question):
+    walk(client, {**PATCH, **who, "body": ["none"]})
+    questions = [li.get_text(strip=True) for li in client.get("/result").select("h2 + ul.list li")]
+    asked_about_pregnancy = any("pregnant" in q for q in questions)
+    assert asked_about_pregnancy is pregnancy_question
+    if who.get("age") == "8":  # a parent answers for a child under 12
+        assert any("my child" in q for q in questions)
+        assert not any(q.startswith("What do you think is causing the hair loss") for q in questions)
 
 
 def test_tampered_cookie_starts_afresh(client):

@@ -126,6 +126,7 @@ class Assessment:
     care_notes: tuple[FiredCareNote, ...] = ()
     what_to_do: tuple[str, ...] = ()
     help_lines: tuple[Any, ...] = ()
+    doctor_questions: tuple[str, ...] = ()
 
     @property
     def setting_flags(self) -> tuple[FiredRedFlag, ...]:
@@ -224,7 +225,22 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         care_notes=care_notes,
         what_to_do=tuple(dict.fromkeys(own_steps)) or rulebook.level(care_level).what_to_do,
         help_lines=rulebook.help_lines_for(*uses),
+        doctor_questions=doctor_questions(rulebook, answers, suggestions),
     )
+
+
+def doctor_questions(rulebook: Rulebook, answers: Mapping[str, Any], suggestions: tuple[TypeScore, ...]) -> tuple[str, ...]:
+    """Questions to ask the doctor that fit these answers: the general ones whose
+    ``when`` holds (in the child's wording when a parent answers), then each
+    suggested type's own."""
+    child = rulebook.for_child(answers)
+    general = [
+        (q.text_child if child and q.text_child else q.text)
+        for q in rulebook.care.ask_the_doctor
+        if q.when is None or q.when.holds(answers)
+    ]
+    own = [text for s in suggestions for text in rulebook.type_by_id[s.type_id].ask_the_doctor]
+    return tuple(dict.fromkeys(general + own))
 
 
 # --- worked cases ---------------------------------------------------------------------

@@ -336,7 +336,7 @@ class _Loader:
         case_files = [(rel, self.model(rel, m.CasesFile)) for rel in self.found if rel.startswith(f"{name}/cases/")]
 
         by_id = self.check_questions(questions_rel, questions)
-        levels = self.check_care(care_rel, care)
+        levels = self.check_care(care_rel, care, by_id)
         self.check_types(hair_types, by_id, levels)
         self.check_red_flags(flags_rel, flags, by_id, levels)
         # A type file that failed to load still declares its id (its file name).
@@ -491,13 +491,17 @@ class _Loader:
                         )
         return by_id
 
-    def check_care(self, rel: str, care: m.CareLevelsFile | None) -> set[str] | None:
+    def check_care(
+        self, rel: str, care: m.CareLevelsFile | None, by_id: Mapping[str, m.Question | None] | None = None
+    ) -> set[str] | None:
         if care is None:
             return None
         self.unique(rel, enumerate(lv.id for lv in care.levels), ("levels",), "care level")
         self.unique(rel, enumerate(h.id for h in care.help_lines), ("help_lines",), "help line")
         levels = {level.id for level in care.levels}
         self.level(rel, ("unclear_level",), care.unclear_level, levels)
+        for question in care.ask_the_doctor:
+            self.condition(question.when, by_id)
         return levels
 
     def level(self, rel: str, path: tuple[Any, ...], level: str, levels: set[str] | None) -> None:

@@ -232,9 +232,14 @@ class HairType(Model):
     care_level: Id
     # The drawing shown beside the type: an option value of a question with pictures.
     picture: OptionValue | None = None
+    # Reassurance the sources give (shedding after a birth usually settles), shown
+    # first on the result page when nothing urgent is found.
+    reassurance: Text | None = None
     evidence: tuple[Evidence, ...] = Field(min_length=1)
     doctor_may: tuple[Text, ...] = ()
     treatments: tuple[Text, ...] = ()
+    # Questions a person could ask the doctor about this type.
+    ask_the_doctor: tuple[Text, ...] = ()
     sources: tuple[SourceRef, ...] = ()
     # Questions this type's evidence reads that the branching may skip for a
     # person the type gets points from, each with the reason that is acceptable
@@ -341,12 +346,21 @@ class HelpLine(Model):
         return self
 
 
+class DoctorQuestion(Model):
+    """A question a person could ask the doctor, asked of those for whom ``when`` holds."""
+
+    text: Text
+    text_child: Text | None = None
+    when: ConditionField | None = None
+
+
 class CareLevelsFile(Model):
-    """care_levels.yaml: levels, most urgent first, and the help lines."""
+    """care_levels.yaml: levels, most urgent first, the help lines, and questions for the doctor."""
 
     levels: tuple[CareLevel, ...] = Field(min_length=1)
     unclear_level: Id
     help_lines: tuple[HelpLine, ...] = ()
+    ask_the_doctor: tuple[DoctorQuestion, ...] = ()
 
 
 # --- cases/*.yaml ----------------------------------------------------------------------
