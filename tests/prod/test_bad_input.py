@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from bench.client import answer_for
 from tests.pagecheck import PageClient, check_page
 from tests.prod.conftest import SECRET, signed_cookie
 from tests.web.journey import post_answer
@@ -95,20 +96,47 @@ def test_malformed_bodies_are_a_4xx_and_answers_are_kept(client, content_type, b
     assert session_answers(client) == before
 
 
-def test_unknown_option_values_are_a_400_with_the_question_shown_again(client):
-    before = answered(client, ("age", "30"), ("sex", "female"))
-    page = post_answer(client, "/questions/life_stage", ["pregnant", "martian"], expected_status=400)
+def answer_until(app, client: PageClient, target: str) -> dict:
+    """Answer each question the flow asks (a plain answer: the first option, or 30) until
+    ``target`` is the next one; return the answers kept."""
+    rulebook = app.extensions["rulebook"]
+    url = client.get("/questions/", expected_status=302).location
+    while not url.split("?")[0] == f"/questions/{target}":
+        assert url.startswith("/questions/"), f"{target!r} was never asked"
+        qid = url.split("?")[0].rsplit("/", 1)[1]
+        url = post_answer(client, url, answer_for(rulebook.question_by_id[qid], {"age": "30", "sex": "female"})).location
+        if url.startswith("/help-now"):
+            url = client.get("/questions/", expected_status=302).location
+    return session_answers(client)
+
+
+def first_several_choice(app, client: PageClient) -> str:
+    """The first several-choice question a 30-year-old woman is asked."""
+    rulebook = app.extensions["rulebook"]
+    url = client.get("/questions/", expected_status=302).location
+    while url.startswith("/questions/"):
+        qid = url.split("?")[0].rsplit("/", 1)[1]
+        if rulebook.question_by_id[qid].kind == "several":
+            return qid
+        url = post_answer(client, url, answer_for(rulebook.question_by_id[qid], {"age": "30", "sex": "female"})).location
+    raise AssertionError("no several-choice question was asked")
+
+
+def test_unknown_option_values_are_a_400_with_the_question_shown_again(app, client):
+    qid = first_several_choice(app, client)
+    before = session_answers(client)
+    assert before  # something was answered first
+    option = app.extensions["rulebook"].question_by_id[qid].options[0].value
+    page = post_answer(client, f"/questions/{qid}", [option, "martian"], expected_status=400)
     assert page.select(".error-summary")
     assert session_answers(client) == before
 
 
 @pytest.mark.parametrize(("qid", "value"), [("age", b"30"), ("sex", b"female"), ("scalp", b"itch")])
-def test_a_file_upload_instead_of_an_answer_is_refused(client, qid, value):
+def test_a_file_upload_instead_of_an_answer_is_refused(app, client, qid, value):
     import io
 
-    before = {} if qid == "age" else answered(client, ("age", "30"), ("sex", "female"), ("life_stage", ["none"]),
-                                             ("onset", "sudden"), ("duration", "lt_1m"), ("pattern", "round_patches"),
-                                             ("patch_signs", ["none"]))
+    before = {} if qid == "age" else answer_until(app, client, "scalp")
     token = client.get(f"/questions/{qid}").csrf_token()
     page = client.post(
         f"/questions/{qid}",
@@ -265,10 +293,12 @@ def test_valid_answers_in_an_odd_cookie_are_kept(app, client):
 
 
 def test_a_huge_several_choice_answer_is_dropped_and_the_rest_kept(app, client):
-    data = {"answers": {"respondent": "self", "age": 30, "sex": "female", "life_stage": ["pregnant"] * 200}}
+    qid = first_several_choice(app, PageClient(app.test_client()))
+    option = app.extensions["rulebook"].question_by_id[qid].options[0].value
+    data = {"answers": {"respondent": "self", "age": 30, "sex": "female", qid: [option] * 100}}  # fits a cookie
     set_cookie(client.client, signed_cookie(app, data))
-    assert client.get("/questions/", expected_status=302).location == "/questions/life_stage"
-    client.get("/questions/life_stage")
+    assert client.get("/questions/", expected_status=302).location == f"/questions/{qid}"
+    client.get(f"/questions/{qid}")
 
 
 # --- anything at all -------------------------------------------------------------------

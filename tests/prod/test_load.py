@@ -33,7 +33,7 @@ def test_load_on_two_workers_has_no_errors(app, gunicorn_factory, patch_answers,
     client.get("/result")
     cookie = {"Cookie": f"triage_session={client.cookie}"}
     token = client.get("/questions/pattern").csrf_token()
-    body = urlencode({"csrf_token": token, "answer": patch_answers["pattern"]})
+    body = urlencode({"csrf_token": token, "answer": patch_answers["pattern"]}, doseq=True)  # one answer or several
     journey = [
         Request("/"),
         Request("/questions/pattern", headers=cookie),
