@@ -106,11 +106,8 @@ def test_evidence_on_a_question_the_branching_skips_is_reported_until_explained(
     hidden = hidden_evidence(rules_copy.load(), samples=200)
     assert [(h.type_id, h.question_id, h.direction) for h in hidden] == [("pattern_hair_loss", "fever", "lift")]
     assert "unasked" in hidden[0].message and hidden[0].where.file.endswith("pattern_hair_loss.yaml")
-    rules_copy.edit(
-        "types/pattern_hair_loss.yaml",
-        "review:",
-        "unasked:\n  fever: Fever is asked only where it changes the care level.\nreview:",
-    )
+    path = rules_copy.root / "types/pattern_hair_loss.yaml"
+    path.write_text(path.read_text() + "unasked:\n  fever: Fever is asked only where it changes the care level.\n")
     assert hidden_evidence(rules_copy.load(), samples=200) == ()
 
 

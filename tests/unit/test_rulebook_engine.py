@@ -29,7 +29,6 @@ evidence:
 sources:
   - {{title: A, url: "https://example.org/a"}}
   - {{title: B, url: "https://example.org/b"}}
-review: {{status: draft}}
 """
 
 

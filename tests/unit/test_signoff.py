@@ -341,3 +341,15 @@ def test_review_refuses_invalid_rules(review_cli, rules_copy):
     assert result.exit_code == 1
     assert "unknown care level 'son'" in result.stderr
     assert not (rules_copy.root / REVIEWS).exists()
+
+
+def test_the_readme_explains_the_review_workflow_in_five_steps():
+    readme = (default_rules_dir().parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## For clinicians") : readme.index("\n## ", readme.index("## For clinicians") + 1)]
+    steps = section[section.index("in five steps") :]
+    for number, command in enumerate(
+        ["triage rules export --for-review", "triage rules review", "triage rules check", "Changed since", "triage rules diff"], 1
+    ):
+        start = steps.index(f"\n{number}. ")
+        end = steps.find(f"\n{number + 1}. ", start)
+        assert command in steps[start : end if end != -1 else None], (number, command)
