@@ -331,6 +331,7 @@ def result():
         timeline=_timeline(answers),
         changes=changes,
         reassurance=_reassurance(rulebook, assessment),
+        disclaimer_short=True,  # the full text follows the summary (result.html)
         for_child=_for_child(answers),
         today=date.today(),
     )

@@ -85,9 +85,10 @@ def test_self_harm_interrupts_at_once_with_help(strict_page: Page, rulebook) -> 
     expect(strict_page).to_have_url("/help-now?from=impact")
     expect(strict_page.get_by_role("heading", level=1)).to_have_text("Please get support now")
     # Every line one tap away: calls as tel: links, text lines as sms: links with their word.
-    expect(strict_page.get_by_role("link", name="Call 116 123")).to_have_attribute("href", "tel:116123")
-    expect(strict_page.get_by_role("link", name="Text SHOUT to 85258")).to_have_attribute("href", "sms:85258?&body=SHOUT")
-    expect(strict_page.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
+    main = strict_page.get_by_role("main")
+    expect(main.get_by_role("link", name="Call 116 123")).to_have_attribute("href", "tel:116123")
+    expect(main.get_by_role("link", name="Text SHOUT to 85258")).to_have_attribute("href", "sms:85258?&body=SHOUT")
+    expect(main.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
     assert_no_axe_violations(strict_page)
     expect(strict_page.get_by_role("link", name="Back")).to_have_attribute("href", "/questions/impact")
     strict_page.get_by_role("link", name="Continue with the questions").click()
