@@ -25,7 +25,7 @@ LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 TOOLS_VENV := $(VENV)/tools
 
-.PHONY: help run serve upgrade test browser tools check bench clean
+.PHONY: help run serve upgrade test browser tools check bench audit clean
 
 help:
 	@echo "make run    serve the app on http://$(HOST):$(RUN_PORT) (development)"
@@ -124,6 +124,12 @@ test: $(VENV)/.installed-test browser tools
 # Prints figures only; see README.md ("Benchmark").
 bench: $(VENV)/.installed-test tools
 	$(PY) -m bench.run
+
+# Lighthouse (mobile) on the start, a question, the result and /rules/ pages: prints the
+# four category scores of each (median of 3 runs) and fails below 100. Not part of `make test` (about 3 minutes).
+# Needs Node and npm (Lighthouse 12 from the npm registry) and the system Chromium.
+audit: $(VENV)/.installed-test browser
+	$(PY) -m bench.audit
 
 check: $(VENV)/.installed-app
 	$(VENV)/bin/triage rules check

@@ -39,7 +39,7 @@ from bs4 import BeautifulSoup
 from bench.client import Client, walk
 from bench.servers import PROJECT_ROOT, Gunicorn, Request, WrkResult, clean_env, run_wrk
 
-SECRET = "bench-secret-not-for-production"
+SECRET = "bench-secret-not-for-production-0123456789"  # 32+ characters, as production requires
 APP_ENV = {"TRIAGE_ENV": "production", "TRIAGE_SECRET_KEY": SECRET, "TRIAGE_HTTPS": "0"}
 
 

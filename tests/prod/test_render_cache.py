@@ -19,7 +19,7 @@ from triage import create_app
 TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')
 
 CHILD = {**PATCH, "respondent": "parent", "age": "9", "sex": "male"}
-DIFFUSE = {**PATCH, "pattern": "all_over"}  # another branch: other questions come before the same ones
+DIFFUSE = {**PATCH, "pattern": ["all_over"], "other_hair": ["none"]}  # another branch: other questions come before the same ones
 
 
 def answer(app, answers, qid):
