@@ -1,6 +1,6 @@
 """The patient's way through: one question per page, check answers, result.
 
-State lives only in the signed session cookie: ``session["answers"]`` maps a
+State lives only in the encrypted session cookie: ``session["answers"]`` maps a
 question id to an option value, a list of option values or a whole number.
 Everything else (which questions apply, the next one, the back link, the
 result) is worked out again on each request from the answers and the
@@ -178,8 +178,11 @@ def question(question_id: str):
             return render(_form(form_class, options, stored))
         # A question as first shown depends only on this key (render_cache.py explains):
         # the page and its variant (the child's wording, where Back goes), never an answer.
-        shown = tuple(o.value for o in options)
-        key = ("question", question_id, _for_child(answers), returning, previous, shown, progress)
+        # Which options are shown and the progress count vary with earlier answers, so
+        # they are part of the key, written as positions ("options 0,1,2", "3 of 12")
+        # rather than as option values or bare numbers, so no key holds an answer.
+        shown = "options " + ",".join(str(current.options.index(o)) for o in options)
+        key = ("question", question_id, _for_child(answers), returning, previous, shown, "%d of %d" % progress)
         return render_cached(key, lambda: render(_form(form_class, options, None)))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
