@@ -423,3 +423,46 @@ def test_merged_questions_must_point_at_a_several_choice_question(rules_copy):
     rules_copy.edit("questions.yaml", "sections:\n", "merged_questions:\n  old_scalp: fever\n  age: scalp\nsections:\n")
     rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "old_scalp: fever"), "'fever' is not a several-choice question")
     rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "  age: scalp"), "'age' is still a question")
+
+
+# --- rule files that must not hurt the server (issue 17) --------------------------------
+
+ALIAS_BOMB = "\n".join(
+    ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment", "line"),
+    [
+        ("alias bomb", ALIAS_BOMB, "aliases (*name) are not allowed", 2),
+        ("5,000-digit number", "cases:\n  - id: x\n    title: y\n    answers: {age: " + "9" * 5000 + "}\n", "longer than 30 digits", 4),
+        ("20,000-deep list", "cases: " + "[" * 20000 + "]" * 20000 + "\n", "nested more than 50 levels deep", 1),
+    ],
+)
+def test_hostile_rule_files_are_refused_quickly_with_one_message(rules_copy, name, text, fragment, line):
+    import time
+
+    rules_copy.write("cases/hostile.yaml", text)
+    started = time.perf_counter()
+    errors = rules_copy.errors()
+    took = time.perf_counter() - started
+    assert took < 1.0, f"{name} took {took:.2f} s"
+    mine = [e for e in errors if e.startswith("rules/cases/hostile.yaml:")]
+    assert mine and all(fragment in e for e in mine), errors
+    assert mine[0].startswith(f"rules/cases/hostile.yaml:{line}:")
+    assert len(ALIAS_BOMB) < 600  # the bomb is small; expanded it would be 10**9 items
+
+
+def test_a_missing_types_folder_is_one_line(rules_copy):
+    import shutil
+
+    shutil.rmtree(rules_copy.root / "types")
+    assert rules_copy.errors() == ["rules/types:1:1: the types/ folder is missing"]
+
+
+def test_a_missing_required_file_is_named_alone(rules_copy):
+    (rules_copy.root / "questions.yaml").unlink()
+    errors = rules_copy.errors()
+    assert len(errors) == 1 and "questions.yaml" in errors[0] and "file not found" in errors[0]

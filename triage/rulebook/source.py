@@ -59,15 +59,72 @@ class YSeq(tuple):
     item_pos: tuple[tuple[int, int], ...] = ()
 
 
+# Rule files are small, flat documents. These bounds keep a hostile or broken one
+# from hanging or crashing start-up (issue 17): each is refused with one message.
+MAX_DEPTH = 50  # mappings and lists inside each other
+MAX_NUMBER_DIGITS = 30  # digits in one number
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where ``text`` nests deeper than ``MAX_DEPTH``, found before parsing.
+
+    ruamel's scanner looks ahead over a whole run of ``[`` or ``{`` (each could
+    start a key), which is slow on tens of thousands of them, so flow brackets
+    (outside quotes and comments) and block indentation are counted first.
+    """
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n"), 1):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > MAX_DEPTH * 4 and line.strip():
+            return number, indent + 1
+        previous = " "
+        for col, char in enumerate(line, 1):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and previous in " \t":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, col
+            elif char in "]}":
+                depth = max(0, depth - 1)
+            previous = char
+        if quote == "'" or quote == '"':
+            continue  # a quoted scalar may run over lines
+    return None
+
+
 class _TagRecordingComposer(Composer):
-    """ruamel's composer, noting every explicit tag (``!!python/...``, ``!foo``) it meets."""
+    """ruamel's composer, noting every explicit tag (``!!python/...``, ``!foo``) and alias it
+    meets, and stopping at ``MAX_DEPTH`` levels of nesting (it composes recursively)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
-        tag = getattr(event, "ctag", None)
-        if tag is not None and not isinstance(event, AliasEvent):
-            self.loader.explicit_tags.append((event.start_mark, str(tag)))
-        return super().compose_node(parent, index)
+        if isinstance(event, AliasEvent):
+            # An alias (*name) makes the reader repeat a part of the file; a few
+            # nested ones grow into millions of copies (an "alias bomb"). Rule files
+            # have no need of them, so every alias is refused, never expanded.
+            self.loader.aliases.append(event.start_mark)
+        else:
+            tag = getattr(event, "ctag", None)
+            if tag is not None:
+                self.loader.explicit_tags.append((event.start_mark, str(tag)))
+        self.loader.depth += 1
+        try:
+            if self.loader.depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.loader.depth -= 1
 
 
 class _Yaml(YAML):
@@ -77,6 +134,8 @@ class _Yaml(YAML):
         super().__init__(typ="safe", pure=True)
         self.Composer = _TagRecordingComposer
         self.explicit_tags: list[tuple[Any, str]] = []
+        self.aliases: list[Any] = []
+        self.depth = 0
 
 
 _NULL = "tag:yaml.org,2002:null"
@@ -124,6 +183,9 @@ class _Converter:
             self.problem(node.start_mark, "an alias refers to itself")
             return None
         if isinstance(node, ScalarNode):
+            if str(node.tag) in (_INT, _FLOAT) and sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS:
+                self.problem(node.start_mark, f"a number longer than {MAX_NUMBER_DIGITS} digits is not allowed")
+                return None
             return _scalar(node)
         self.active.add(id(node))
         try:
@@ -169,9 +231,16 @@ def read_yaml(raw: bytes, rel: str) -> tuple[Any, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(rel, line, 1, "file is not UTF-8 text")]
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [Problem(rel, *deep, f"nested more than {MAX_DEPTH} levels deep; rule files are never this deep")]
     yaml = _Yaml()
     try:
         root = yaml.compose(io.StringIO(text))
+    except _TooDeep as exc:
+        mark = exc.mark
+        return None, [Problem(rel, mark.line + 1, mark.column + 1,
+                              f"nested more than {MAX_DEPTH} levels deep; rule files are never this deep")]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -182,6 +251,10 @@ def read_yaml(raw: bytes, rel: str) -> tuple[Any, list[Problem]]:
     if root is None:
         return None, [Problem(rel, 1, 1, "file is empty")]
     converter = _Converter(rel)
+    if yaml.aliases:
+        for mark in yaml.aliases:
+            converter.problem(mark, "aliases (*name) are not allowed in rule files; write the value out in full")
+        return None, converter.problems
     for mark, tag in yaml.explicit_tags:
         tag = tag.replace("tag:yaml.org,2002:", "!!")
         converter.problem(mark, f"explicit YAML tag '{tag}' is not allowed; write plain values")
