@@ -26,8 +26,8 @@ the pale fill (``fill-opacity``) that only the shaded areas, which set
 ``<use>`` that shows it, so it inherits from there, not from this file.
 
 Symbol ids are the option values (tests/unit/test_pictures.py fails when an
-option has no drawing, or when this file and the sprite differ). Each symbol is
-64 x 64 units; coordinates are kept to whole or half units so the file stays
+option has no drawing, or when this file and the sprite differ). Each drawing is
+made on 64 x 64 units and shown without its outer 4 (``VIEW``); coordinates are kept to whole or half units so the file stays
 small (the question page with its pictures must stay under 30 KB).
 """
 
@@ -279,8 +279,12 @@ def dotted(d: str, spacing: int = DOTS) -> str:
     return f'<path d="{d}" stroke-width="1.7" stroke-dasharray="0 {spacing}"/>'
 
 
+# Drawn on 64 x 64 units; shown without the empty edge, so the heads come out larger.
+VIEW = "4 4 56 56"
+
+
 def symbol(value: str, head: str, body: str) -> str:
-    return f'<symbol id="{value}" viewBox="0 0 64 64"><use href="#{head}"/>{body}</symbol>'
+    return f'<symbol id="{value}" viewBox="{VIEW}"><use href="#{head}"/>{body}</symbol>'
 
 
 def mirror(points: Poly) -> Poly:
@@ -337,8 +341,8 @@ def hairline_pulled() -> str:
     back = [(22.5, 17), (16.5, 19.5), (14.2, 26)]
     left = edge + back
     coarse = edge[::2] + edge[-1:] + back
-    hair = ('<path d="M23.5 22Q25 15 29 12.5m11.5 9.5Q39 15 35 12.5M28 21q1-6 2.5-8.5M36 21q-1-6-2.5-8.5"'
-            ' stroke-width="1.2"/><circle cx="32" cy="8.5" r="4.5" stroke-width="1.6"/>')
+    hair = ('<path d="M23.5 22Q25 15 29 12.5m11.5 9.5Q39 15 35 12.5M28 21q1-6 2.5-8M36 21q-1-6-2.5-8"'
+            ' stroke-width="1.2"/><circle cx="32" cy="9" r="4.2" stroke-width="1.6"/>')
     return symbol("hairline_pulled", "f", hair + area(
         outline(coarse) + outline(mirror(coarse)), hatch(left) + hatch(mirror(left))))
 

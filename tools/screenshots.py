@@ -7,7 +7,7 @@ Chromium (CHROMIUM_PATH, or `chromium` on PATH) as tests/e2e do, and saves
 viewport-sized PNGs:
 
     pattern-phone.png    pattern-desktop.png    (two patterns ticked)
-    result-phone.png     result-desktop.png     (the first suggested type and its drawing)
+    result-phone.png     result-desktop.png     (the type that fits best, with its drawing)
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def main(out: Path) -> None:
                     if "/help-now" in page.url:
                         page.get_by_role("link", name="Continue with the questions").click()
                 page.get_by_role("link", name="See my summary").click()
-                page.locator(".suggestion").first.evaluate("el => el.scrollIntoView()")
+                # the best-fitting type with its drawing, and the heading above it
+                page.locator(".suggestion").first.evaluate(
+                    "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 140)")
                 page.screenshot(path=out / f"result-{name}.png")
                 page.close()
             browser.close()
