@@ -1,7 +1,8 @@
 """Hair-loss triage: an educational questionnaire backed by open clinical rule files.
 
 ``create_app`` is the application factory (the flaskr shape). The templates and
-static files live at the top level of the repository, beside this package.
+static files live at the top level of the repository and are shipped inside the
+package (``triage.templates``, ``triage.static``; see ``triage.paths``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from flask import Flask, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from triage import render_cache, security
-from triage.config import PROJECT_ROOT, ConfigError, config_from_env
+from triage.config import ConfigError, config_from_env
 from triage.errors import log_exception_without_data
 from triage.forms import build_form_classes
+from triage.paths import static_folder, templates_folder
 from triage.rulebook import RulebookError, answer_specs, load_rulebook
 from triage.rulebook.hidden import median_questions
 from triage.session import SafeSessionInterface
@@ -45,8 +47,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     app = TriageFlask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(templates_folder()),
+        static_folder=str(static_folder()),
     )
     app.config.update(config_from_env())
     if config:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from triage.config import PROJECT_ROOT
+from triage.paths import templates_folder
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
 from triage.rulebook.diff import RulebookDiff, diff_rulebooks
 from triage.rulebook.revisions import RevisionError, describe, extract_rules, newest_release_tag
@@ -78,7 +78,7 @@ def compare(old: str, new: str, rules_dir: Path) -> RulebookDiff:
 
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        loader=FileSystemLoader(str(templates_folder())),
         autoescape=select_autoescape(["html"]),  # the HTML is escaped; text and Markdown are not HTML
         trim_blocks=True,
         lstrip_blocks=True,

@@ -12,7 +12,8 @@ import math
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
+
+from triage.paths import default_rules_dir
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - deliberately public, refused in production
 MIN_SECRET_LENGTH = 32
@@ -25,8 +26,6 @@ MAX_SESSION_HOURS = 24.0 * 7
 # Host names answered when TRIAGE_HOSTS is not set: this machine only. (Werkzeug cannot
 # match an IPv6 literal such as [::1] in TRUSTED_HOSTS; use a name for IPv6.)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
@@ -106,7 +105,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, objec
         # The Host names this app answers to; any other gets a 400 (security.py).
         "TRUSTED_HOSTS": trusted_hosts(env.get("TRIAGE_HOSTS")),
         "TRIAGE_HOSTS_SET": bool((env.get("TRIAGE_HOSTS") or "").strip()),
-        "RULES_DIR": env.get("TRIAGE_RULES_DIR") or str(PROJECT_ROOT / "rules"),
+        "RULES_DIR": str(default_rules_dir(env)),
         # Where people report a problem (the accessibility statement): an address or a
         # web page, set by whoever runs the site. Empty: the page says none was given.
         "TRIAGE_CONTACT": (env.get("TRIAGE_CONTACT") or "").strip(),

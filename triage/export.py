@@ -20,7 +20,7 @@ from datetime import date
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from triage.config import PROJECT_ROOT
+from triage.paths import templates_folder
 from triage.rulebook import Rulebook
 from triage.rulebook.diagram import flow_svg
 from triage.rulebook.models import Question
@@ -33,7 +33,7 @@ _KIND_WORDS = {"one": "One choice", "several": "Several choices", "number": "A n
 
 def _environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        loader=FileSystemLoader(str(templates_folder())),
         autoescape=select_autoescape(["html"]),
         keep_trailing_newline=True,
     )

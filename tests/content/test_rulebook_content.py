@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from triage.config import PROJECT_ROOT
 from triage.rulebook import applicable_questions, evaluate, load_rulebook, next_question, run_cases
 from triage.rulebook.signoff import file_statuses
 from tests.content.readability import grade, passages
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository's own files, not an installed copy
 RULES = PROJECT_ROOT / "rules"
 TEMPLATES = PROJECT_ROOT / "templates"
 

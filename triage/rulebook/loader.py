@@ -13,6 +13,9 @@ and the rule files that review records in ``reviews.yaml`` name.
 ``reviews.yaml`` (optional) is not a rule file: it records who reviewed which
 rule file, so it is not part of the rulebook version (recording a review does
 not change the rules) and is never itself reviewed.
+
+Loading runs no other program (no git): the version is a hash of the rule files'
+bytes and the "last changed" day comes from the files or a build stamp (stamp.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -31,13 +33,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from triage.paths import default_rules_dir  # the one owner of the default rules folder (re-exported)
+
 from . import models as m
 from .conditions import Condition, Where, check_against, show_value, suggest
 from .flow import answer_problems, walk
 from .source import Problem, YMap, position, read_yaml
-
-REQUIRED_FILES = ("questions.yaml", "care_levels.yaml", "red_flags.yaml")
-REVIEWS_FILE = "reviews.yaml"
+from .stamp import REQUIRED_FILES, REVIEWS_FILE, RULE_FOLDERS, stamped_date
 
 
 class RulebookError(Exception):
@@ -60,14 +62,6 @@ def _error_sort_key(line: str) -> tuple[str, int, int, str]:
     if not found:
         return (line, 0, 0, "")
     return (found[1], int(found[2]), int(found[3]), found[4])
-
-
-def default_rules_dir() -> Path:
-    """``$TRIAGE_RULES_DIR`` if set, else the ``rules/`` folder next to the package."""
-    configured = os.environ.get("TRIAGE_RULES_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "rules"
 
 
 # Keys that earlier versions of the rule files had, and what replaced them. An old
@@ -204,28 +198,6 @@ def validation_problems(exc: ValidationError, data: Any, rel: str, model: type[B
 # --- the loader ------------------------------------------------------------------------
 
 
-def _committed_date(root: Path) -> date | None:
-    """The date of the last commit touching ``root``, if it is in git and unchanged since."""
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                # reviews.yaml records reviews; a new record does not change the rules
-                ["git", "-C", str(root), *args, "--", ".", f":(exclude){REVIEWS_FILE}"],
-                capture_output=True, text=True, timeout=5, check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    if git("status", "--porcelain", "--untracked-files=all") != "":
-        return None  # not a git checkout, git missing, or uncommitted changes
-    stamp = git("log", "-1", "--format=%cs")
-    try:
-        return date.fromisoformat(stamp) if stamp else None
-    except ValueError:
-        return None
-
-
 class _Loader:
     """Collects problems while reading one rules folder."""
 
@@ -258,7 +230,7 @@ class _Loader:
 
     def files(self) -> list[Path]:
         found = [self.root / name for name in REQUIRED_FILES]
-        for folder in ("types", "cases"):
+        for folder in RULE_FOLDERS:
             where = self.root / folder
             if where.is_dir():
                 found += sorted(where.glob("*.yaml"))
@@ -325,6 +297,11 @@ class _Loader:
         if not self.root.is_dir():
             raise RulebookError([f"{self.root}: not a folder (no rules found here)"])
         self.read_all()
+        # A missing file or folder that every rulebook needs: say that alone, not
+        # the hundreds of follow-on errors (every case naming an unknown type).
+        missing = [p for p in self.errors if p.message.startswith(("file not found", "the types/ folder is missing"))]
+        if missing:
+            raise RulebookError(str(p) for p in missing)
         name = self.name
         questions_rel, care_rel, flags_rel = (f"{name}/{f}" for f in REQUIRED_FILES)
         questions = self.model(questions_rel, m.QuestionsFile)
@@ -369,16 +346,16 @@ class _Loader:
         )
 
     def updated(self) -> date | None:
-        """The day the rule files last changed.
+        """The day the rule files last changed, without running git (stamp.py).
 
-        In a git checkout whose rule files have no uncommitted change, that is
-        the date of the last commit that touched them (a fresh clone gives every
-        file the clone's time, which says nothing). Otherwise (no git, edits not
-        yet committed) it is the day (UTC) the newest rule file was written.
+        The day in the folder's build stamp while the rule files are exactly the
+        ones it was written for (an installed wheel, whose files all carry the
+        time they were installed); otherwise the day (UTC) the newest rule file
+        was written.
         """
         if self.newest is None:
             return None
-        return _committed_date(self.root) or datetime.fromtimestamp(self.newest, tz=timezone.utc).date()
+        return stamped_date(self.root, self.hashes) or datetime.fromtimestamp(self.newest, tz=timezone.utc).date()
 
     # cross-file checks
 
