@@ -35,14 +35,12 @@ CHANGES_KEY = "rulebook_changes"
 _changes_lock = threading.Lock()
 
 
-@bp.record_once
-def _review_at_start(state: Any) -> None:
-    """Run the cases and lints once, when the app is built."""
-    prepare(state.app)
-
-
 def prepare(app: Flask) -> RulebookReview:
-    """Build (once) the review and the flow picture of the app's rulebook."""
+    """Build (once) the review and the flow picture of the app's rulebook.
+
+    Not at start-up: the first patient page does not need it, and a CLI command
+    never does. gunicorn's master builds it before forking (triage/wsgi.py), so
+    workers share it; elsewhere the first /rules/ request builds it."""
     review = app.extensions.get(REVIEW_KEY)
     if review is None or review.rulebook is not app.extensions["rulebook"]:
         rulebook = app.extensions["rulebook"]

@@ -17,6 +17,12 @@ except RulebookError as exc:
     print(f"triage: refusing to start: the rule files are invalid:\n{exc}", file=sys.stderr)
     raise SystemExit(1) from None
 
+# The clinician review (every worked case, coverage, lints) is built here, once, in the
+# gunicorn master before it forks (preload_app), so that no worker pays for it.
+from triage.clinician import prepare  # noqa: E402
+
+prepare(app)
+
 if app.config.get("TRIAGE_ENV") == "production" and not app.config.get("TRIAGE_HOSTS_SET"):
     print(
         "triage: warning: TRIAGE_HOSTS is not set, so only the loopback names "

@@ -570,7 +570,7 @@ def test_a_clean_rulebook_has_no_warnings(seeded):
     for path in sorted(seeded.root.rglob("*.yaml")):
         seeded.sign(path.relative_to(seeded.root).as_posix())
     client = seeded.client()
-    review = seeded.app.extensions[clinician.REVIEW_KEY]
+    review = clinician.prepare(seeded.app)  # built when first asked for, not at start-up
     assert review.lints == () and seeded.app.extensions["rulebook"].lints == ()
     assert "No warnings" in client.get("/rules/coverage").text
     assert "0 warnings" in client.get("/rules/").text
@@ -689,3 +689,13 @@ def test_changes_page_against_the_last_tagged_release(tmp_path, monkeypatch):
     # Worked out once per process, not per request.
     monkeypatch.setattr(clinician, "compare_with_last_release", lambda rulebook: (_ for _ in ()).throw(AssertionError("again")))
     assert client.get("/rules/changes").status == 200
+
+
+def test_the_review_is_built_when_first_asked_for_not_at_start(seeded):
+    """Start-up does not run every worked case: the first /rules/ page (or gunicorn's master) does."""
+    client = seeded.client()
+    assert clinician.REVIEW_KEY not in seeded.app.extensions
+    client.get("/")
+    assert clinician.REVIEW_KEY not in seeded.app.extensions
+    client.get("/rules/")
+    assert clinician.REVIEW_KEY in seeded.app.extensions
