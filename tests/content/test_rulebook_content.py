@@ -273,3 +273,17 @@ def test_no_red_flag_message_below_the_top_level_gives_its_own_time_frame(rulebo
             assert not time_words.search(flag.message), flag.id
     for note in rulebook.care_notes:
         assert not re.search(r"within|next few weeks|1 to 3 days", note.message), note.id
+
+
+def test_text_that_points_at_help_lines_comes_with_them(rulebook):
+    """'The numbers are listed below' is only said where the card shows help lines."""
+    says = re.compile(r"listed below|lines below|on this page", re.IGNORECASE)
+    for level in rulebook.levels:
+        if any(says.search(step) for step in level.what_to_do):
+            assert level.help_lines, level.id
+    for flag in rulebook.red_flags:
+        if says.search(" ".join([flag.message, *flag.what_to_do])):
+            assert flag.help_lines or rulebook.level(flag.level).help_lines, flag.id
+    for note in rulebook.care_notes:
+        if says.search(note.message):
+            assert note.help_lines, note.id
