@@ -1,6 +1,7 @@
 # Hair loss guide: the command contract (see README.md).
 #   make run    create .venv, install the app, serve http://127.0.0.1:5000
-#   make test   install test needs (Debian's Chromium, nginx and wrk when allowed), run the whole suite
+#   make test   install test needs (Debian's Chromium, nginx and wrk when allowed), lint, run the whole suite
+#   make lint   ruff (triage, bench, tools) and mypy (triage), as configured in pyproject.toml
 #   make serve  production: gunicorn on triage.wsgi:app, http://127.0.0.1:8000 (locked dependencies)
 #   make upgrade  refresh requirements.lock (the runtime dependencies, pinned with hashes)
 #   make bench  rule evaluation time, pages per second against a bare Flask app, bytes per page
@@ -25,12 +26,13 @@ LOCK := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 TOOLS_VENV := $(VENV)/tools
 
-.PHONY: help run serve upgrade test browser tools check bench audit clean
+.PHONY: help run serve upgrade test lint browser tools check bench audit clean
 
 help:
 	@echo "make run    serve the app on http://$(HOST):$(RUN_PORT) (development)"
 	@echo "make serve  serve the app with gunicorn on http://$(HOST):$(SERVE_PORT) (production; see README)"
-	@echo "make test   run the whole test suite, browser tests included"
+	@echo "make test   lint, then run the whole test suite, browser tests included"
+	@echo "make lint   ruff and mypy (settings in pyproject.toml)"
 	@echo "make check  validate the rule files and run the worked cases"
 	@echo "make bench  measure rule evaluation, pages per second and page weight"
 	@echo "make upgrade  refresh $(LOCK), the pinned runtime dependencies"
@@ -118,7 +120,13 @@ tools:
 	  echo "Missing:$$missing. Install them (Debian: apt-get install$$missing); the production tests need them" >&2; exit 1; \
 	fi
 
-test: $(VENV)/.installed-test browser tools
+# ruff and mypy, as configured in pyproject.toml. `make test` runs it first (its first
+# prerequisite after the install), so a finding fails the test run, and CI, before the suite starts.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check triage bench tools
+	$(VENV)/bin/mypy triage
+
+test: $(VENV)/.installed-test lint browser tools
 	REQUIRE_BROWSER_TESTS=1 $(PY) -m pytest
 
 # Prints figures only; see README.md ("Benchmark").

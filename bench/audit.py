@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             failed = False
             print(f"{'page':<16}" + "".join(f"{c:>16}" for c in CATEGORIES))
             for name, path, cookie in pages:
-                runs = [run_lighthouse(binary, server.url + path, cookie, workdir / "report.json") for _ in range(args.runs)]
+                runs = [
+                    run_lighthouse(binary, server.url + path, cookie, workdir / "report.json") for _ in range(args.runs)
+                ]
                 scores = {c: statistics.median(run[c] for run in runs) for c in CATEGORIES}
                 print(f"{name:<16}" + "".join(f"{round(scores[c] * 100):>16}" for c in CATEGORIES))
                 failed |= any(score < 1 for score in scores.values())

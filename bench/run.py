@@ -207,7 +207,9 @@ def bench_bytes() -> None:
         for tag, attr in LOADING:
             for el in soup.find_all(tag):
                 url = el.get(attr)
-                if not url or (tag == "link" and not set(el.get("rel") or []) & {"stylesheet", "icon", "preload", "modulepreload"}):
+                if not url or (
+                    tag == "link" and not set(el.get("rel") or []) & {"stylesheet", "icon", "preload", "modulepreload"}
+                ):
                     continue
                 if urlsplit(url).netloc:
                     external += 1
@@ -247,14 +249,20 @@ def bench_startup(workdir: Path) -> None:
         subprocess.run([sys.executable, "-c", "import triage.wsgi"], cwd=PROJECT_ROOT, env=clean_env(APP_ENV),
                        check=True, timeout=60)
         walls.append(time.perf_counter() - start)
-    print(f"   fresh interpreter, import triage.wsgi (imports + create_app): median {statistics.median(walls) * 1000:.0f} ms (3 runs)")
+    print(
+        "   fresh interpreter, import triage.wsgi (imports + create_app): "
+        f"median {statistics.median(walls) * 1000:.0f} ms (3 runs)"
+    )
     firsts, readies = [], []
     for i in range(3):
         with Gunicorn(workdir, name=f"startup{i}", workers=2, env=APP_ENV) as server:
             firsts.append(server.first_200_after)
             readies.append(server.ready_after)
-    print(f"   gunicorn (2 workers, preload) from spawn to the first 200: median {statistics.median(firsts) * 1000:.0f} ms; "
-          f"to both workers booted: {statistics.median(readies) * 1000:.0f} ms (3 runs)")
+    print(
+        "   gunicorn (2 workers, preload) from spawn to the first 200: "
+        f"median {statistics.median(firsts) * 1000:.0f} ms; "
+        f"to both workers booted: {statistics.median(readies) * 1000:.0f} ms (3 runs)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,8 +8,8 @@ chose, so there is no race for a free port; nginx cannot report its port, so
 
 from __future__ import annotations
 
-import http.client
 import hashlib
+import http.client
 import os
 import pwd
 import re
@@ -363,7 +363,9 @@ def parse_wrk(output: str) -> WrkResult:
         p50_ms=_ms(p50.group(1)),
         p99_ms=_ms(p99.group(1)),
         non_2xx_3xx=int(non.group(1)) if non else 0,
-        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, sock.groups()))) if sock else {},
+        socket_errors=dict(zip(("connect", "read", "write", "timeout"), map(int, sock.groups()), strict=False))
+        if sock
+        else {},
         output=output,
     )
 
@@ -387,7 +389,7 @@ def run_wrk(
     cmd = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if requests:
         for r in requests:  # a 302 to the first question would pass for a 200 under load
-            r.check(int(url.rsplit(":", 1)[1].split("/")[0]))
+            r.check(int(url.rsplit(":", 1)[1].split("/", maxsplit=1)[0]))
         text = lua_script(requests)
         script = workdir / f"wrk-{hashlib.sha1(text.encode()).hexdigest()[:12]}.lua"
         script.write_text(text)

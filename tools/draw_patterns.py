@@ -27,8 +27,9 @@ the pale fill (``fill-opacity``) that only the shaded areas, which set
 
 Symbol ids are the option values (tests/unit/test_pictures.py fails when an
 option has no drawing, or when this file and the sprite differ). Each drawing is
-made on 64 x 64 units and shown without its outer 4 (``VIEW``); coordinates are kept to whole or half units so the file stays
-small (the question page with its pictures must stay under 30 KB).
+made on 64 x 64 units and shown without its outer 4 (``VIEW``); coordinates are kept
+to whole or half units so the file stays small (the question page with its pictures
+must stay under 30 KB).
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ class Pen:
 def outline(points: Poly) -> str:
     """A closed outline through ``points`` (rounded to half units), written relative."""
     pts = [(round(x * 2) / 2, round(y * 2) / 2) for x, y in points]
-    steps = [v for (x0, y0), (x1, y1) in zip(pts, pts[1:]) if (x1, y1) != (x0, y0) for v in (x1 - x0, y1 - y0)]
+    steps = [
+        v for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False) if (x1, y1) != (x0, y0) for v in (x1 - x0, y1 - y0)
+    ]
     return "M" + join(list(pts[0])) + "l" + join(steps) + "z"
 
 
@@ -154,7 +157,7 @@ def blob(corners: Poly, n: int = 6) -> tuple[str, Poly]:
 def inside(p: Point, poly: Poly) -> bool:
     x, y = p
     hit = False
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]):
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             hit = not hit
     return hit
@@ -162,7 +165,7 @@ def inside(p: Point, poly: Poly) -> bool:
 
 def clear(p: Point, poly: Poly, gap: float) -> bool:
     """``p`` is at least ``gap`` from the outline (no dot on a line)."""
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]):
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
         length = (x2 - x1) ** 2 + (y2 - y1) ** 2 or 1
         t = max(0, min(1, ((p[0] - x1) * (x2 - x1) + (p[1] - y1) * (y2 - y1)) / length))
         if math.hypot(p[0] - x1 - t * (x2 - x1), p[1] - y1 - t * (y2 - y1)) < gap:
@@ -173,7 +176,7 @@ def clear(p: Point, poly: Poly, gap: float) -> bool:
 def _cuts(poly: Poly, c: float) -> list[float]:
     """Where the line x + y = c crosses the outline, as positions along x - y."""
     found = []
-    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1]):
+    for (x1, y1), (x2, y2) in zip(poly, poly[1:] + poly[:1], strict=True):
         s1, s2 = x1 + y1 - c, x2 + y2 - c
         if (s1 > 0) != (s2 > 0):
             t = s1 / (s1 - s2)
@@ -194,12 +197,12 @@ def hatch(poly: Poly, leave: Poly | None = None, spacing: int = HATCH, inset: fl
         spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
         if leave:
             holes = _cuts(leave, c)
-            for h0, h1 in zip(holes[::2], holes[1::2]):
+            for h0, h1 in zip(holes[::2], holes[1::2], strict=False):
                 spans = [part for a, b in spans for part in ((a, min(b, h0)), (max(a, h1), b)) if part[1] > part[0]]
-        for a, b in spans:
+        for lo, hi in spans:
             # the point with x + y = c and x - y = u is ((c + u) / 2, (c - u) / 2): u needs c's parity
-            a = 2 * math.ceil((a + inset - c) / 2) + c
-            b = 2 * math.floor((b - inset - c) / 2) + c
+            a = 2 * math.ceil((lo + inset - c) / 2) + c
+            b = 2 * math.floor((hi - inset - c) / 2) + c
             if b - a >= 2:
                 pen.move((c + a) / 2, (c - a) / 2).line((b - a) / 2, -(b - a) / 2)
         c += spacing
@@ -302,7 +305,9 @@ def round_patches() -> str:
 
 
 def many_patches() -> str:
-    spots = [(24, 29, 4, 3.5), (37, 26, 3, 3), (27, 43, 5, 4.5), (33.5, 47, 4.5, 4), (42, 37, 3.5, 3.5), (22, 51, 2.5, 2.5)]
+    spots = [
+        (24, 29, 4, 3.5), (37, 26, 3, 3), (27, 43, 5, 4.5), (33.5, 47, 4.5, 4), (42, 37, 3.5, 3.5), (22, 51, 2.5, 2.5)
+    ]
     return symbol("many_patches", "t", area(
         "".join(ellipse_path(*s) for s in spots), "".join(hatch(ellipse(*s), spacing=3) for s in spots)))
 
@@ -417,7 +422,9 @@ def shiny_patches() -> str:
 
 
 def not_sure() -> str:
-    return symbol("not_sure", "t", '<path d="M27.5 31c0-6.5 9-6.5 9 0 0 4-4.5 3.5-4.5 8.5m0 5.5v.5" stroke-width="2.6"/>')
+    return symbol(
+        "not_sure", "t", '<path d="M27.5 31c0-6.5 9-6.5 9 0 0 4-4.5 3.5-4.5 8.5m0 5.5v.5" stroke-width="2.6"/>'
+    )
 
 
 PICTURES = (

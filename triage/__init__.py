@@ -8,6 +8,7 @@ package (``triage.templates``, ``triage.static``; see ``triage.paths``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 from flask import Flask, url_for
@@ -33,7 +34,10 @@ class TriageFlask(security.TrustedHostsMixin, Flask):
     """Flask, but a server error is logged without its message (it may quote answers),
     and a Host outside TRUSTED_HOSTS gets the friendly 400 page (security.py)."""
 
-    def log_exception(self, exc_info) -> None:  # type: ignore[override]
+    def log_exception(
+        self,
+        exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None],
+    ) -> None:
         log_exception_without_data(self, exc_info)
 
 

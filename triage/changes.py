@@ -115,13 +115,21 @@ def compare_with_last_release(rulebook: Rulebook) -> ReleaseComparison:
     except RevisionError as exc:
         return ReleaseComparison(problem=f"Git cannot say which release came before: {exc}.")
     if tag is None:
-        return ReleaseComparison(problem="No release has been tagged in git yet, so there is no earlier release to compare with.")
+        return ReleaseComparison(
+            problem="No release has been tagged in git yet, so there is no earlier release to compare with."
+        )
     try:
         with tempfile.TemporaryDirectory(prefix="triage-release-") as tmp:
             before = load_side(tag, rules_dir, Path(tmp))
     except SideError as exc:
-        return ReleaseComparison(tag=tag, problem=f"The rules of the release {tag} cannot be compared: {exc.message}.", errors=exc.errors)
+        return ReleaseComparison(
+            tag=tag, problem=f"The rules of the release {tag} cannot be compared: {exc.message}.", errors=exc.errors
+        )
     except Exception as exc:  # noqa: BLE001 - the page must say so plainly, never fail
-        return ReleaseComparison(tag=tag, problem=f"The rules of the release {tag} could not be read ({exc.__class__.__name__}).")
+        return ReleaseComparison(
+            tag=tag, problem=f"The rules of the release {tag} could not be read ({exc.__class__.__name__})."
+        )
     now = "the rules this app is running"
-    return ReleaseComparison(tag=tag, diff=diff_rulebooks(before.rulebook, rulebook, old_label=before.label, new_label=now))
+    return ReleaseComparison(
+        tag=tag, diff=diff_rulebooks(before.rulebook, rulebook, old_label=before.label, new_label=now)
+    )

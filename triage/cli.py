@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup
 
 from triage import ConfigError, RulebookError, create_app
 from triage.cli_rules import register
 
 
-def _create_app():
+def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as exc:

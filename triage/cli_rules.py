@@ -18,9 +18,10 @@ group is being built, ``python -m triage.cli_rules ...`` runs them standalone.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import click
 
@@ -117,9 +118,9 @@ def check_command(rules_dir: Path | None) -> None:
     click.echo(f"Clinical review: {counts_words(statuses)}")
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
+def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows)
 
 
 @rules_group.command("cases")
@@ -168,7 +169,9 @@ def cases_command(rules_dir: Path | None) -> None:
 )
 @click.option("--rules", "rules_opt", type=RULES_DIR, default=None, help="The rules folder (with --for-review).")
 @click.argument("paths", nargs=-1, metavar="[DIR] | --for-review FILE...")
-def export_command(fmt: str, output: Path | None, for_review: bool, rules_opt: Path | None, paths: tuple[str, ...]) -> None:
+def export_command(
+    fmt: str, output: Path | None, for_review: bool, rules_opt: Path | None, paths: tuple[str, ...]
+) -> None:
     """Write the whole rulebook as one printable document (types, questions, red flags, cases, warnings).
 
     With --for-review FILE..., write a reviewer's pack instead: just those rule
@@ -181,9 +184,13 @@ def export_command(fmt: str, output: Path | None, for_review: bool, rules_opt: P
 
     if for_review:
         if not paths:
-            raise click.UsageError("--for-review needs the rule files to put in the pack, e.g. types/alopecia_areata.yaml")
+            raise click.UsageError(
+                "--for-review needs the rule files to put in the pack, e.g. types/alopecia_areata.yaml"
+            )
         if fmt != "html":
-            raise click.UsageError("the reviewer's pack is an HTML document (print it from a browser); leave out --format")
+            raise click.UsageError(
+                "the reviewer's pack is an HTML document (print it from a browser); leave out --format"
+            )
         rulebook = _load(rules_opt)
         files = []
         for given in paths:
@@ -252,6 +259,10 @@ def _review_date(text: str | None) -> date:
     return day
 
 
+@overload
+def _words(text: str | None, option: str, *, required: Literal[True]) -> str: ...
+@overload
+def _words(text: str | None, option: str, *, required: bool) -> str | None: ...
 def _words(text: str | None, option: str, *, required: bool) -> str | None:
     cleaned = " ".join((text or "").split())
     if required and not cleaned:

@@ -17,12 +17,14 @@ import threading
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from triage import questionnaire
 from triage.changes import ReleaseComparison, compare_with_last_release
-from triage.rulebook import Assessment, Rulebook, evaluate
+from triage.rulebook import Assessment, CaseResult, Rulebook, evaluate
 from triage.rulebook.diagram import flow_svg
+from triage.rulebook.models import Case
 from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
 
 # No url_prefix: the rulebook pages are under /rules, and /result/trace (the
@@ -64,13 +66,13 @@ def _render(template: str, **context: Any) -> str:
 
 
 @bp.get("/rules/")
-def index():
+def index() -> str:
     """Overview: version, date, counts, review status of each type file, warnings, sections."""
     return _render("clinician/index.html")
 
 
 @bp.get("/rules/types/<type_id>")
-def hair_type(type_id: str):
+def hair_type(type_id: str) -> str:
     """One type: summary, evidence in plain words with points and reasons, sources, cases."""
     found = _rulebook().type_by_id.get(type_id)
     if found is None:
@@ -79,24 +81,24 @@ def hair_type(type_id: str):
 
 
 @bp.get("/rules/questions")
-def questions():
+def questions() -> str:
     """Every question with its options and when it is asked, and a picture of the branching."""
     return _render("clinician/questions.html", flow=current_app.extensions[FLOW_KEY])
 
 
 @bp.get("/rules/red-flags")
-def red_flags():
+def red_flags() -> str:
     """Every red flag: condition in plain words, care level, message, sources, cases."""
     return _render("clinician/red_flags.html")
 
 
 @bp.get("/rules/cases")
-def cases():
+def cases() -> str:
     """Every worked case: expected, what the rules give now, pass or fail."""
     return _render("clinician/cases.html")
 
 
-def _case_or_404(case_id: str):
+def _case_or_404(case_id: str) -> tuple[RulebookReview, Case, CaseResult]:
     """The review, the worked case with this id and its result; 404 when there is none."""
     review = _review()
     result = review.result_by_id.get(case_id)
@@ -106,7 +108,7 @@ def _case_or_404(case_id: str):
 
 
 @bp.get("/rules/cases/<case_id>")
-def case(case_id: str):
+def case(case_id: str) -> str:
     """One worked case: its answers in words, expected and actual, pass or fail."""
     review, found, result = _case_or_404(case_id)
     return _render(
@@ -119,7 +121,7 @@ def case(case_id: str):
 
 
 @bp.get("/rules/cases/<case_id>/trace")
-def case_trace(case_id: str):
+def case_trace(case_id: str) -> str:
     """How the rules worked out one case: every rule that fired, scores, thresholds, care level."""
     review, found, result = _case_or_404(case_id)
     return render_trace(
@@ -132,7 +134,7 @@ def case_trace(case_id: str):
 
 
 @bp.get("/rules/coverage")
-def coverage():
+def coverage() -> str:
     """Which questions each type's evidence uses, which cases reach what, and the warnings."""
     return _render("clinician/coverage.html")
 
@@ -151,14 +153,14 @@ def release_comparison(app: Flask) -> ReleaseComparison:
 
 
 @bp.get("/rules/changes")
-def changes():
+def changes() -> str:
     """What the running rules change from the last tagged release, in plain words; says so when there is none."""
     comparison = release_comparison(current_app)
     return _render("clinician/changes.html", comparison=comparison, diff=comparison.diff)
 
 
 @bp.get("/result/trace")
-def result_trace():
+def result_trace() -> ResponseReturnValue:
     """How the person's own summary was worked out, from the answers in their session.
 
     Only reads the session (nothing is stored or logged); like /result, it goes
@@ -191,7 +193,7 @@ def render_trace(assessment: Assessment, heading: str, **context: Any) -> str:
         assessment.all_scores,
         key=lambda s: (s.type_id not in shown, shown.get(s.type_id, 0), -s.score, order[s.type_id]),
     )
-    contributions = [("red_flag", f.id, f.level) for f in assessment.red_flags]
+    contributions: list[tuple[str, str | None, str]] = [("red_flag", f.id, f.level) for f in assessment.red_flags]
     contributions += [("type", s.type_id, s.care_level) for s in assessment.suggestions]
     if assessment.unclear:
         contributions.append(("unclear", None, rulebook.unclear_level))

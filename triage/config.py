@@ -39,7 +39,8 @@ def _flag(value: str | None) -> bool:
 def _check_secret(secret: str) -> None:
     if not secret:
         raise ConfigError(
-            f"TRIAGE_ENV=production needs TRIAGE_SECRET_KEY: set it to a long random value, for example: {MAKE_A_SECRET}"
+            "TRIAGE_ENV=production needs TRIAGE_SECRET_KEY: set it to a long random value, "
+            f"for example: {MAKE_A_SECRET}"
         )
     if secret == DEV_SECRET_KEY:
         raise ConfigError(

@@ -17,6 +17,7 @@ import traceback
 from types import TracebackType
 
 from flask import Flask, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +30,7 @@ _PAGES = {
 }
 
 
-def _render(code: int, status: int | None = None, error: HTTPException | None = None):
+def _render(code: int, status: int | None = None, error: HTTPException | None = None) -> ResponseReturnValue:
     heading, template = _PAGES[code]
     # Keep the error's own headers (Allow on a 405, Content-Range on a 416), not its content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] if error else []
@@ -40,14 +41,14 @@ def register(app: Flask) -> None:
     """Attach the error handlers to ``app``."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
         # Say what really happened to the answers: kept, or gone with the session
         # (cleared, expired after the time limit, or the browser was closed).
         kept = bool(session.get("answers"))
         return render_template("errors/csrf.html", heading="This page has expired", answers_kept=kept), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code in _PAGES:
             return _render(code, error=error)
@@ -64,8 +65,8 @@ def log_exception_without_data(
 ) -> None:
     """Log an unhandled exception like Flask does, minus every exception message."""
     _type, error, tb = exc_info
-    chain = []
-    seen = set()
+    chain: list[str] = []
+    seen: set[int] = set()
     while error is not None and id(error) not in seen and len(chain) < 10:
         seen.add(id(error))
         chain.append(type(error).__qualname__)

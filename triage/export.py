@@ -170,7 +170,10 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
         add("")
         for row in review.evidence[t.id]:
             cases = len(row.case_ids)
-            add(f"{row.index + 1}. **{row.points:+d}** (line {row.where.line}, counts in {cases} case{'' if cases == 1 else 's'})")
+            add(
+                f"{row.index + 1}. **{row.points:+d}** "
+                f"(line {row.where.line}, counts in {cases} case{'' if cases == 1 else 's'})"
+            )
             add(f"   - Reason shown: {row.because}")
             when = row.plain.lines(indent="  ", bullet="- ")
             add("   - When: " + when[0].removeprefix("- "))
@@ -246,12 +249,18 @@ def export_markdown(rulebook: Rulebook, review: RulebookReview) -> str:
     add("| Case | Expected | The rules give now | Result |")
     add("|---|---|---|---|")
     for r in review.results:
-        add(f"| `{r.case_id}`: {_cell(r.title)} | {_cell(r.expected)} | {_cell(r.actual)} | {'PASS' if r.passed else 'FAIL'} |")
+        add(
+            f"| `{r.case_id}`: {_cell(r.title)} | {_cell(r.expected)} | {_cell(r.actual)} "
+            f"| {'PASS' if r.passed else 'FAIL'} |"
+        )
     add("")
 
     add("## Clinical review")
     add("")
-    add("Worked out from `reviews.yaml` and the content of each file: a review stops counting as soon as the file changes.")
+    add(
+        "Worked out from `reviews.yaml` and the content of each file: "
+        "a review stops counting as soon as the file changes."
+    )
     add("")
     add("| Rule file | What it holds | Review status | SHA-256 (first 16) |")
     add("|---|---|---|---|")

@@ -15,6 +15,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
+from triage.rulebook import Question
+
 NUMBER_ERROR = "Enter a whole number, like 34"
 
 
@@ -22,14 +24,14 @@ def _quoted(label: str) -> str:
     return f"\u201c{label}\u201d"
 
 
-def one_error(question: Any) -> str:
+def one_error(question: Question) -> str:
     """Name the way out the question really offers ("Not sure" only where there is one)."""
     unsure = next((o.label for o in question.options if o.value == "not_sure"), None)
     base = "Select the answer that fits best"
     return f"{base}, or {_quoted(unsure)} if you do not know" if unsure else base
 
 
-def several_error(question: Any) -> str:
+def several_error(question: Question) -> str:
     """Name the question's own "none" and "not sure" answers, where it has them."""
     ways_out = [_quoted(o.label) for o in question.options if o.exclusive]
     base = "Select all that apply"
@@ -64,6 +66,8 @@ class _Exclusive:
 class WholeNumberField(IntegerField):
     """A whole number typed as plain digits; anything else gets our own plain message."""
 
+    data: int | None
+
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
@@ -80,7 +84,7 @@ class WholeNumberField(IntegerField):
         self.data = int(raw)
 
 
-def form_class_for(question: Any) -> type[AnswerForm]:
+def form_class_for(question: Question) -> type[AnswerForm]:
     """Make the form class for one question model."""
     attrs: dict[str, Any] = {"question_id": question.id}
     if question.kind == "one":
@@ -110,6 +114,6 @@ def form_class_for(question: Any) -> type[AnswerForm]:
     return type(f"Form_{question.id}", (AnswerForm,), attrs)
 
 
-def build_form_classes(questions: Iterable[Any]) -> dict[str, type[AnswerForm]]:
+def build_form_classes(questions: Iterable[Question]) -> dict[str, type[AnswerForm]]:
     """Form classes for every question, keyed by question id."""
     return {q.id: form_class_for(q) for q in questions}

@@ -44,7 +44,7 @@ from triage.security import ROUTE_KIND
 # --- the logs ---------------------------------------------------------------------------
 
 # The only atoms an access-log line may use; everything else is "-".
-ACCESS_ATOMS = frozenset({"t", "p", "m", "s", "H", "T", "D", "M", "L", "{%s}e" % ROUTE_KIND})
+ACCESS_ATOMS = frozenset({"t", "p", "m", "s", "H", "T", "D", "M", "L", f"{{{ROUTE_KIND}}}e"})
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"})
 
 _INVALID_REQUEST = re.compile(r"^Invalid request from ip=.*?: (?P<error>.*)$", re.S)

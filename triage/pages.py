@@ -7,6 +7,7 @@ They are the same for everyone, so each is rendered once per process
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
@@ -17,7 +18,7 @@ bp = Blueprint("pages", __name__)
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
 
 
-def _page(template: str, **context) -> str:
+def _page(template: str, **context: Any) -> str:
     return render_cached(("page", template), lambda: render_template(template, **context))
 
 
@@ -44,13 +45,13 @@ def contact() -> dict[str, str] | None:
 
 
 @bp.get("/")
-def start():
+def start() -> str:
     """The start page: what this is and is not, privacy, emergencies, Start."""
     return _page("pages/start.html")
 
 
 @bp.get("/about")
-def about():
+def about() -> str:
     """What the tool does, how it was built, and its limits (with how much of it clinicians have reviewed)."""
     from triage import clinician
 
@@ -58,12 +59,12 @@ def about():
 
 
 @bp.get("/privacy")
-def privacy():
+def privacy() -> str:
     """What happens to what a person enters: only in their browser, encrypted; nothing on the server."""
     return _page("pages/privacy.html")
 
 
 @bp.get("/accessibility")
-def accessibility():
+def accessibility() -> str:
     """The accessibility statement: the standard aimed at, how it is tested, known limits, contact."""
     return _page("pages/accessibility.html", contact=contact())

@@ -16,9 +16,13 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
+from triage.forms import AnswerForm
 from triage.render_cache import csrf_token, render_cached
-from triage.rulebook import clean_answers, evaluate, walk
+from triage.rulebook import Assessment, Question, Rulebook, clean_answers, evaluate, walk
+from triage.rulebook.models import Option, RedFlag
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -42,16 +46,17 @@ class State:
     """Where a person is: their answers (pruned), the questions that apply, the next one."""
 
     answers: dict[str, Any]
-    path: tuple[Any, ...]
-    upcoming: Any | None
+    path: tuple[Question, ...]
+    upcoming: Question | None
 
     @property
     def ids(self) -> list[str]:
         return [q.id for q in self.path]
 
 
-def _rulebook():
-    return current_app.extensions["rulebook"]
+def _rulebook() -> Rulebook:
+    rulebook: Rulebook = current_app.extensions["rulebook"]
+    return rulebook
 
 
 def _state(answers: dict[str, Any]) -> State:
@@ -85,14 +90,14 @@ def _for_child(answers: dict[str, Any]) -> bool:
     return _rulebook().for_child(answers)
 
 
-def question_text(question: Any, answers: dict[str, Any]) -> str:
+def question_text(question: Question, answers: dict[str, Any]) -> str:
     """The question as asked: the parent's wording when answering for a child."""
-    if _for_child(answers) and getattr(question, "text_child", None):
+    if _for_child(answers) and question.text_child:
         return question.text_child
     return question.text
 
 
-def answer_labels(question: Any, value: Any) -> list[str]:
+def answer_labels(question: Question, value: Any) -> list[str]:
     """An answer in the words the person chose."""
     if question.kind == "number":
         unit = f" {question.unit}" if getattr(question, "unit", None) else ""
@@ -104,11 +109,12 @@ def answer_labels(question: Any, value: Any) -> list[str]:
 
 def _question_url(question_id: str, returning: bool = False) -> str:
     if returning:
-        return url_for("questionnaire.question", question_id=question_id, **{"return": RETURN_TO_CHECK})
+        values: dict[str, Any] = {"return": RETURN_TO_CHECK}  # `return` is a keyword: passed as a mapping
+        return url_for("questionnaire.question", question_id=question_id, **values)
     return url_for("questionnaire.question", question_id=question_id)
 
 
-def _where_next(state: State, returning: bool = False):
+def _where_next(state: State, returning: bool = False) -> Response:
     """Redirect to the first unanswered question that applies, or to check answers."""
     if state.upcoming is not None:
         return redirect(_question_url(state.upcoming.id, returning))
@@ -119,13 +125,13 @@ def _where_next(state: State, returning: bool = False):
 
 
 @bp.get("/questions/")
-def start():
+def start() -> Response:
     """Begin, or carry on from the first unanswered question."""
     return _where_next(_current_state())
 
 
 @bp.route("/questions/<question_id>", methods=["GET", "POST"])
-def question(question_id: str):
+def question(question_id: str) -> ResponseReturnValue:
     """One question per page. Jumping ahead by URL goes back to the first gap."""
     rulebook = _rulebook()
     current = rulebook.question_by_id.get(question_id)
@@ -149,7 +155,7 @@ def question(question_id: str):
     progress = (index + 1, len(path))
     previous = None if returning or index == 0 else path[index - 1]
 
-    def render(form) -> str:
+    def render(form: AnswerForm) -> str:
         if returning:
             back_url = url_for("questionnaire.check_answers")
         elif previous is None:
@@ -182,7 +188,15 @@ def question(question_id: str):
         # they are part of the key, written as positions ("options 0,1,2", "3 of 12")
         # rather than as option values or bare numbers, so no key holds an answer.
         shown = "options " + ",".join(str(current.options.index(o)) for o in options)
-        key = ("question", question_id, _for_child(answers), returning, previous, shown, "%d of %d" % progress)
+        key = (
+            "question",
+            question_id,
+            _for_child(answers),
+            returning,
+            previous,
+            shown,
+            f"{progress[0]} of {progress[1]}",
+        )
         return render_cached(key, lambda: render(_form(form_class, options, None)))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
@@ -198,7 +212,7 @@ def question(question_id: str):
             if removed:
                 session["removed"] = removed
             if _new_interrupt(state.answers) is not None:
-                back = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
+                back: dict[str, Any] = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
                 return redirect(url_for("questionnaire.help_now", **back))
             return _where_next(state, returning)
 
@@ -209,7 +223,7 @@ def question(question_id: str):
     return render(form), 400 if unknown else 200
 
 
-def _form(form_class, options, stored):
+def _form(form_class: type[AnswerForm], options: tuple[Option, ...], stored: Any) -> AnswerForm:
     """The question's form, offering only the options shown for the earlier answers."""
     form = form_class(data={"answer": stored})
     if getattr(form.answer, "choices", None) is not None:
@@ -222,7 +236,7 @@ def _shown_help() -> set[str]:
     return {v for v in raw if isinstance(v, str)} if isinstance(raw, (list, tuple)) else set()
 
 
-def _new_interrupt(answers: dict[str, Any]):
+def _new_interrupt(answers: dict[str, Any]) -> RedFlag | None:
     """A red flag that must interrupt at once (thoughts of self-harm), not yet shown."""
     shown = None
     for flag in _rulebook().red_flags:
@@ -236,7 +250,7 @@ def _new_interrupt(answers: dict[str, Any]):
 
 
 @bp.get("/help-now")
-def help_now():
+def help_now() -> str:
     """Help at once, with a Back link and a button that says where it goes."""
     returning = request.args.get("return") == RETURN_TO_CHECK
     rulebook = _rulebook()
@@ -248,10 +262,7 @@ def help_now():
     done = returning or state.upcoming is None
     # Back goes to the question whose answer brought the person here.
     came_from = request.args.get("from")
-    if came_from in state.ids:
-        back_url = _question_url(came_from, returning)
-    else:
-        back_url = url_for("questionnaire.start")
+    back_url = _question_url(came_from, returning) if came_from in state.ids else url_for("questionnaire.start")
     uses = {use for f in flags for use in f.help_lines} or {"crisis"}
     return render_template(
         "questionnaire/help_now.html",
@@ -266,7 +277,7 @@ def help_now():
 
 
 @bp.get("/check-answers")
-def check_answers():
+def check_answers() -> ResponseReturnValue:
     """Every answer that applies, each with a Change link."""
     state = _current_state()
     if state.upcoming is not None:
@@ -298,14 +309,16 @@ def _answer_rows(state: State, with_change: bool) -> list[dict[str, Any]]:
                 "change_label": text.rstrip("?").lower() if text else q.id,
                 # A question with drawings (the pattern) shows them on the doctor's page.
                 "sprite": q.pictures,
-                "pictures": [v for v in answers[q.id] if v in q.option_values] if q.pictures and isinstance(answers[q.id], list) else [],
+                "pictures": [v for v in answers[q.id] if v in q.option_values]
+                if q.pictures and isinstance(answers[q.id], list)
+                else [],
             }
         )
     return rows
 
 
 @bp.get("/result")
-def result():
+def result() -> ResponseReturnValue:
     """The care card first, then up to three types to ask a doctor about, with reasons."""
     state = _current_state()
     answers = state.answers
@@ -340,7 +353,7 @@ def result():
     )
 
 
-def _reassurance(rulebook, assessment) -> str | None:
+def _reassurance(rulebook: Rulebook, assessment: Assessment) -> str | None:
     """The best-fitting type's reassurance, first on the page, when nothing made care more
     urgent than that type itself (no red flag sets the level)."""
     if not assessment.suggestions or assessment.setting_flags:
@@ -364,13 +377,14 @@ def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:
     old_types = [t for t in raw_types if isinstance(t, str) and t in types] if isinstance(raw_types, list) else []
     added = [types[t].name for t in now["types"] if t not in old_types]
     removed = [types[t].name for t in dict.fromkeys(old_types) if t not in now["types"]]
-    old_care = before.get("care")
-    care_changed = isinstance(old_care, str) and old_care in rulebook.level_rank and old_care != now["care"]
+    raw_care = before.get("care")
+    care_changed = isinstance(raw_care, str) and raw_care in rulebook.level_rank and raw_care != now["care"]
+    old_care = raw_care if care_changed else None
     return {
         "added": added,
         "removed": removed,
-        "care_before": rulebook.level(old_care) if care_changed else None,
-        "care_now": rulebook.level(now["care"]) if care_changed else None,
+        "care_before": rulebook.level(old_care) if old_care is not None else None,
+        "care_now": rulebook.level(now["care"]) if old_care is not None else None,
     }
 
 
@@ -392,23 +406,33 @@ def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
     if untimed:
         steps.append({"when": "In the 6 months before", "what": ", ".join(answer_labels(questions["events"], untimed))})
     if timed:
-        step = {"when": answer_labels(questions["event_timing"], when)[0], "what": ", ".join(answer_labels(questions["events"], timed))}
+        step = {
+            "when": answer_labels(questions["event_timing"], when)[0],
+            "what": ", ".join(answer_labels(questions["events"], timed)),
+        }
         steps.insert(0 if when == "gt_6m" else len(steps), step)
     if "onset" in answers:
-        steps.append({"when": "Then", "what": "Hair loss started: " + answer_labels(questions["onset"], answers["onset"])[0]})
+        steps.append(
+            {"when": "Then", "what": "Hair loss started: " + answer_labels(questions["onset"], answers["onset"])[0]}
+        )
     if "duration" in answers:
-        steps.append({"when": "Now", "what": "It has been going on: " + answer_labels(questions["duration"], answers["duration"])[0]})
+        steps.append(
+            {
+                "when": "Now",
+                "what": "It has been going on: " + answer_labels(questions["duration"], answers["duration"])[0],
+            }
+        )
     return steps
 
 
 @bp.post("/clear")
-def clear():
+def clear() -> Response:
     """Empty the session: nothing the person entered is kept anywhere."""
     session.clear()
     return redirect(url_for("questionnaire.cleared"))
 
 
 @bp.get("/cleared")
-def cleared():
+def cleared() -> str:
     """Confirmation that the answers are gone."""
     return render_template("questionnaire/cleared.html", heading="Your answers have been cleared")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import current_app, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 # Never in a real token: itsdangerous tokens are URL-safe base64 and dots.
@@ -41,7 +41,7 @@ SIGNED_TOKENS = "triage_signed_csrf_tokens"
 MAX_TOKENS = 4096
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = {}
     app.extensions[SIGNED_TOKENS] = {}
 

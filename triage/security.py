@@ -46,6 +46,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, redirect, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import MapAdapter
 
@@ -163,15 +164,14 @@ def init_app(app: Flask) -> None:
     https = bool(app.config.get("TRIAGE_HTTPS"))
 
     @app.before_request
-    def refuse_untrusted_host():
+    def refuse_untrusted_host() -> None:
         if request.environ.get(UNTRUSTED_HOST):
             abort(400)
-        return None
 
     if https:
 
         @app.before_request
-        def require_https():
+        def require_https() -> ResponseReturnValue | None:
             if not _arrived_over_https():
                 # 301 for GET and HEAD; 308 keeps the method and body of anything else.
                 code = 301 if request.method in ("GET", "HEAD") else 308

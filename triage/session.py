@@ -146,7 +146,11 @@ class CookieCipher:
         raw = _b64decode(token[len(PREFIX):])
         if len(raw) < KEY_ID_BYTES + NONCE_BYTES + TAG_BYTES + TIME_BYTES:
             raise BadCookie("too short")
-        key_id, nonce, sealed = raw[:KEY_ID_BYTES], raw[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], raw[KEY_ID_BYTES + NONCE_BYTES:]
+        key_id, nonce, sealed = (
+            raw[:KEY_ID_BYTES],
+            raw[KEY_ID_BYTES : KEY_ID_BYTES + NONCE_BYTES],
+            raw[KEY_ID_BYTES + NONCE_BYTES :],
+        )
         key = self._by_id.get(key_id)
         if key is None:
             raise BadCookie("written with a key this server does not have")

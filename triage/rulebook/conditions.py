@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import Question
@@ -66,9 +66,7 @@ def is_answered(value: Any) -> bool:
     """A question has an answer unless it is missing, None or empty."""
     if value is None:
         return False
-    if isinstance(value, (str, list, tuple, set, frozenset)) and len(value) == 0:
-        return False
-    return True
+    return not (isinstance(value, (str, list, tuple, set, frozenset)) and len(value) == 0)
 
 
 def _is_choices(value: Any) -> bool:
@@ -189,7 +187,7 @@ class Match:
         yield self
 
 
-Condition = Union[All, AnyOf, Not, Match]
+Condition = All | AnyOf | Not | Match
 
 
 # --- parsing -------------------------------------------------------------------
@@ -317,7 +315,7 @@ def _option_values(qid: str, what: str, arg: Any, where: Where) -> tuple[tuple[A
     if not isinstance(arg, (list, tuple)) or not arg:
         raise ConditionError(f"'{what}:' needs an option value or a list of option values", where)
     wheres = tuple(_item_where(arg, i, where) for i in range(len(arg)))
-    for item, item_where in zip(arg, wheres):
+    for item, item_where in zip(arg, wheres, strict=True):
         if not isinstance(item, str) and not _is_number(item):
             raise ConditionError(f"'{what}:' list items must be option values, got {show_value(item)}", item_where)
     return tuple(arg), wheres
@@ -342,7 +340,7 @@ def check_against(condition: Condition, questions: Mapping[str, Question]) -> li
             continue
         if test.op in ("equals", "one_of", "includes", "includes_all"):
             allowed = [o.value for o in question.options]
-            for value, where in zip(test.values, test.value_wheres or (test.where,) * len(test.values)):
+            for value, where in zip(test.values, test.value_wheres or (test.where,) * len(test.values), strict=False):
                 if value not in allowed:
                     problems.append(
                         (where, f"unknown option '{value}' for question '{test.question}'{suggest(value, allowed)}")

@@ -141,7 +141,7 @@ def flow_svg(rulebook: Rulebook, id_prefix: str = "flow") -> str:
             (f"{number}. {question.text}", "flow-text", COLOURS["text"]),
             (f"{question.id} \u00b7 {KIND_WORDS[question.kind]}", "flow-meta", COLOURS["muted"]),
         ]
-        if is_gated:
+        if question.ask_when is not None:
             gated += 1
             gate = _wrap("Only if " + brief(question.ask_when, questions), width - 32)
             lines += [(line, "flow-gate", COLOURS["text"]) for line in gate]
@@ -154,52 +154,123 @@ def flow_svg(rulebook: Rulebook, id_prefix: str = "flow") -> str:
         height = PAD * 2 + LINE * len(lines) - 4
         middle = y + height / 2
         cls = "flow-box flow-box--gated" if is_gated else "flow-box"
-        parts.append(
-            f"<g{_attrs(class_='flow-question' + (' flow-question--gated' if is_gated else ''))}>"
-            f"<rect{_attrs(x=x, y=y, width=width, height=height, rx=4, class_=cls, fill=COLOURS['gated_box' if is_gated else 'box'], stroke=COLOURS['box_stroke'], stroke_width=2 if not is_gated else 1.5)}/>"
+        box = _attrs(
+            x=x,
+            y=y,
+            width=width,
+            height=height,
+            rx=4,
+            class_=cls,
+            fill=COLOURS["gated_box" if is_gated else "box"],
+            stroke=COLOURS["box_stroke"],
+            stroke_width=2 if not is_gated else 1.5,
         )
+        parts.append(f"<g{_attrs(class_='flow-question' + (' flow-question--gated' if is_gated else ''))}><rect{box}/>")
         for i, (text, text_cls, colour) in enumerate(lines):
             extra = {"font_style": "italic"} if text_cls == "flow-gate" else {}
             if text_cls == "flow-text":
                 extra = {"font_weight": "bold"}
-            parts.append(_text(x + 12, y + PAD + FONT + i * LINE - 2, _fit(text, width - 24, bold=text_cls == "flow-text"), text_cls, colour, **extra))
+            parts.append(
+                _text(
+                    x + 12,
+                    y + PAD + FONT + i * LINE - 2,
+                    _fit(text, width - 24, bold=text_cls == "flow-text"),
+                    text_cls,
+                    colour,
+                    **extra,
+                )
+            )
         parts.append("</g>")
         if is_gated:
             d = 7
-            parts.append(
-                f"<path{_attrs(d=f'M{SPINE_X + 4} {middle} H{x}', class_='flow-link flow-link--gated', fill='none', stroke=COLOURS['line'], stroke_width=2, stroke_dasharray='6 4')}/>"
+            link = _attrs(
+                d=f"M{SPINE_X + 4} {middle} H{x}",
+                class_="flow-link flow-link--gated",
+                fill="none",
+                stroke=COLOURS["line"],
+                stroke_width=2,
+                stroke_dasharray="6 4",
             )
-            parts.append(
-                f"<path{_attrs(d=f'M{SPINE_X} {middle - d} L{SPINE_X + d} {middle} L{SPINE_X} {middle + d} L{SPINE_X - d} {middle} Z', class_='flow-decision', fill=COLOURS['box'], stroke=COLOURS['line'], stroke_width=2)}/>"
+            parts.append(f"<path{link}/>")
+            diamond = _attrs(
+                d=f"M{SPINE_X} {middle - d} L{SPINE_X + d} {middle} L{SPINE_X} {middle + d} L{SPINE_X - d} {middle} Z",
+                class_="flow-decision",
+                fill=COLOURS["box"],
+                stroke=COLOURS["line"],
+                stroke_width=2,
             )
+            parts.append(f"<path{diamond}/>")
         else:
-            parts.append(
-                f"<path{_attrs(d=f'M{SPINE_X} {middle} H{x}', class_='flow-link', fill='none', stroke=COLOURS['line'], stroke_width=2)}/>"
+            link = _attrs(
+                d=f"M{SPINE_X} {middle} H{x}", class_="flow-link", fill="none", stroke=COLOURS["line"], stroke_width=2
             )
+            parts.append(f"<path{link}/>")
         y += height + GAP
     # End: check answers, then the result.
     end_height = 36
+    end_box = _attrs(
+        x=BOX_X,
+        y=y,
+        width=BOX_RIGHT - BOX_X,
+        height=end_height,
+        rx=18,
+        class_="flow-box flow-box--end",
+        fill=COLOURS["box_stroke"],
+        stroke=COLOURS["box_stroke"],
+    )
+    parts.append(f"<rect{end_box}/>")
     parts.append(
-        f"<rect{_attrs(x=BOX_X, y=y, width=BOX_RIGHT - BOX_X, height=end_height, rx=18, class_='flow-box flow-box--end', fill=COLOURS['box_stroke'], stroke=COLOURS['box_stroke'])}/>"
+        _text(
+            BOX_X + 16, y + 23, "Check your answers, then the summary", "flow-end-text", "#ffffff", font_weight="bold"
+        )
     )
-    parts.append(_text(BOX_X + 16, y + 23, "Check your answers, then the summary", "flow-end-text", "#ffffff", font_weight="bold"))
     spine_bottom = y + end_height / 2
-    spine = (
-        f"<path{_attrs(d=f'M{SPINE_X} {spine_top} V{spine_bottom} H{BOX_X - 2}', class_='flow-spine', fill='none', stroke=COLOURS['line'], stroke_width=3, marker_end=f'url(#{id_prefix}-arrow)')}/>"
+    spine_attrs = _attrs(
+        d=f"M{SPINE_X} {spine_top} V{spine_bottom} H{BOX_X - 2}",
+        class_="flow-spine",
+        fill="none",
+        stroke=COLOURS["line"],
+        stroke_width=3,
+        marker_end=f"url(#{id_prefix}-arrow)",
     )
+    spine = f"<path{spine_attrs}/>"
     total = y + end_height + 8
-    title = f"The question flow: {len(rulebook.questions)} questions, {always} asked of everyone, {gated} asked only after certain answers"
+    title = (
+        f"The question flow: {len(rulebook.questions)} questions, {always} asked of everyone, "
+        f"{gated} asked only after certain answers"
+    )
     desc = (
         "Questions are asked from top to bottom. Questions asked of everyone hang off the main line "
         "with a solid line; questions asked only after certain answers are side branches with a dashed "
-        "line from a diamond. " + " ".join(descriptions) + " Then the person checks their answers and sees the summary."
+        "line from a diamond. "
+        + " ".join(descriptions)
+        + " Then the person checks their answers and sees the summary."
+    )
+    marker_attrs = _attrs(
+        id=f"{id_prefix}-arrow",
+        viewBox="0 0 10 10",
+        refX=8,
+        refY=5,
+        markerWidth=6,
+        markerHeight=6,
+        orient="auto-start-reverse",
     )
     marker = (
-        f"<defs><marker{_attrs(id=f'{id_prefix}-arrow', viewBox='0 0 10 10', refX=8, refY=5, markerWidth=6, markerHeight=6, orient='auto-start-reverse')}>"
+        f"<defs><marker{marker_attrs}>"
         f"<path{_attrs(d='M0 0 L10 5 L0 10 Z', fill=COLOURS['line'])}/></marker></defs>"
     )
+    svg_attrs = _attrs(
+        xmlns="http://www.w3.org/2000/svg",
+        class_="flow",
+        viewBox=f"0 0 {WIDTH} {total:g}",
+        width=WIDTH,
+        height=f"{total:g}",
+        role="img",
+        aria_labelledby=f"{id_prefix}-title {id_prefix}-desc",
+        font_family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
+    )
     head = (
-        f"<svg{_attrs(xmlns='http://www.w3.org/2000/svg', class_='flow', viewBox=f'0 0 {WIDTH} {total:g}', width=WIDTH, height=f'{total:g}', role='img', aria_labelledby=f'{id_prefix}-title {id_prefix}-desc', font_family='system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif')}>"
+        f"<svg{svg_attrs}>"
         f"<title{_attrs(id=f'{id_prefix}-title')}>{escape(title)}</title>"
         f"<desc{_attrs(id=f'{id_prefix}-desc')}>{escape(desc)}</desc>"
     )

@@ -28,7 +28,18 @@ from .engine import evaluate
 from .flow import upgrade_answers
 
 if TYPE_CHECKING:
-    from .models import CareLevel, CareNote, Evidence, HairType, HelpLine, Option, Question, RedFlag, Rulebook, SourceRef
+    from .models import (
+        CareLevel,
+        CareNote,
+        Evidence,
+        HairType,
+        HelpLine,
+        Option,
+        Question,
+        RedFlag,
+        Rulebook,
+        SourceRef,
+    )
 
 Status = Literal["added", "removed", "changed"]
 
@@ -147,7 +158,12 @@ class RulebookDiff:
     @property
     def empty(self) -> bool:
         """Nothing a clinician would notice changed (the files may still differ in layout or comments)."""
-        return not any(s.items for s in self.sections) and not self.moves and not self.cases_added and not self.cases_removed
+        return (
+            not any(s.items for s in self.sections)
+            and not self.moves
+            and not self.cases_added
+            and not self.cases_removed
+        )
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -289,10 +305,15 @@ def _other_fields(old: Any, new: Any, handled: Iterable[str], rulebooks: tuple[R
             changes += _text_change("text", what, before, after)
         elif all(isinstance(v, (tuple, type(None))) for v in (before, after)):
             changes += _list_changes(
-                "text", what, [_value_words(v, old_rb) for v in before or ()], [_value_words(v, new_rb) for v in after or ()]
+                "text",
+                what,
+                [_value_words(v, old_rb) for v in before or ()],
+                [_value_words(v, new_rb) for v in after or ()],
             )
         else:
-            changes.append(Change("other", what, "changed", old=_value_words(before, old_rb), new=_value_words(after, new_rb)))
+            changes.append(
+                Change("other", what, "changed", old=_value_words(before, old_rb), new=_value_words(after, new_rb))
+            )
     return changes
 
 
@@ -306,7 +327,9 @@ def _condition_change(
         Change(
             "condition",
             what,
-            "changed" if old is not None and new is not None else (f"was: {none_words}" if old is None else f"now: {none_words}"),
+            "changed"
+            if old is not None and new is not None
+            else (f"was: {none_words}" if old is None else f"now: {none_words}"),
             old_when=explain(old, old_rb.question_by_id) if old is not None else None,
             new_when=explain(new, new_rb.question_by_id) if new is not None else None,
         )
@@ -449,7 +472,9 @@ def _type_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[HairType, Hai
                     )
                 )
             if before.because != after.because:
-                changes.append(Change("text", f"{what}: reason shown to the person", "changed", before.because, after.because))
+                changes.append(
+                    Change("text", f"{what}: reason shown to the person", "changed", before.because, after.because)
+                )
         changes += [_evidence_added(new_rb, j, new.evidence[j]) for j in added]
         changes += [
             Change(
@@ -478,7 +503,11 @@ def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedF
         changes: list[Change] = []
         if old.level != new.level:
             changes.append(
-                Change("care_level", "Care level", f"{_level_words(new_rb, new.level)}, was {_level_words(old_rb, old.level)}")
+                Change(
+                    "care_level",
+                    "Care level",
+                    f"{_level_words(new_rb, new.level)}, was {_level_words(old_rb, old.level)}",
+                )
             )
         changes += _condition_change("When it fires", old_rb, new_rb, old.when, new.when, none_words="never")
         if old.interrupt != new.interrupt:
@@ -486,14 +515,20 @@ def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedF
                 Change(
                     "interrupt",
                     "Interrupts the questions",
-                    "now interrupts the questions: help is shown at once" if new.interrupt else "no longer interrupts the questions",
+                    "now interrupts the questions: help is shown at once"
+                    if new.interrupt
+                    else "no longer interrupts the questions",
                 )
             )
         changes += _text_change("text", "What the person reads", old.message, new.message)
         changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
         if old.help_lines != new.help_lines:
             changes.append(
-                Change("help_lines", "Help lines shown", f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}")
+                Change(
+                    "help_lines",
+                    "Help lines shown",
+                    f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
+                )
             )
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, FLAG_FIELDS, (old_rb, new_rb))
@@ -523,7 +558,11 @@ def _note_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[CareNote, Car
         changes += _text_change("text", "What the person reads", old.message, new.message)
         if old.help_lines != new.help_lines:
             changes.append(
-                Change("help_lines", "Help lines shown", f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}")
+                Change(
+                    "help_lines",
+                    "Help lines shown",
+                    f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
+                )
             )
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, NOTE_FIELDS, (old_rb, new_rb))
@@ -534,7 +573,15 @@ def _note_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[CareNote, Car
 
 def _note_added(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
     def describe(note: CareNote) -> list[Change]:
-        return [Change("care_note_added", "New care note", "adds advice, never changes the care level", new=note.message, new_when=explain(note.when, rb.question_by_id))]
+        return [
+            Change(
+                "care_note_added",
+                "New care note",
+                "adds advice, never changes the care level",
+                new=note.message,
+                new_when=explain(note.when, rb.question_by_id),
+            )
+        ]
 
     return describe
 
@@ -559,7 +606,9 @@ def _question_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[Question,
         for key in ("min", "max", "unit"):
             if getattr(old, key) != getattr(new, key):
                 changes.append(Change("range", key.capitalize(), f"{getattr(new, key)}, was {getattr(old, key)}"))
-        changes += _condition_change("When it is asked", old_rb, new_rb, old.ask_when, new.ask_when, none_words="always")
+        changes += _condition_change(
+            "When it is asked", old_rb, new_rb, old.ask_when, new.ask_when, none_words="always"
+        )
         old_options = {o.value: o for o in old.options}
         new_values = {o.value for o in new.options}
         for option in new.options:
@@ -572,9 +621,17 @@ def _question_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[Question,
             changes += _text_change("text", f"{what}: hint", before.hint, option.hint)
             if before.exclusive != option.exclusive:
                 changes.append(
-                    Change("exclusive", what, "now cannot be combined with other answers" if option.exclusive else "now can be combined with other answers")
+                    Change(
+                        "exclusive",
+                        what,
+                        "now cannot be combined with other answers"
+                        if option.exclusive
+                        else "now can be combined with other answers",
+                    )
                 )
-            changes += _condition_change(f"{what}: when it is offered", old_rb, new_rb, before.show_when, option.show_when, none_words="always")
+            changes += _condition_change(
+                f"{what}: when it is offered", old_rb, new_rb, before.show_when, option.show_when, none_words="always"
+            )
             changes += [
                 Change(c.kind, f"{what}: {c.what.lower()}", c.words, c.old, c.new, c.old_when, c.new_when)
                 for c in _other_fields(before, option, OPTION_FIELDS, (old_rb, new_rb))
@@ -590,7 +647,15 @@ def _question_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[Question,
 
 def _question_added(rb: Rulebook) -> Callable[[Question], list[Change]]:
     def describe(q: Question) -> list[Change]:
-        changes = [Change("question_added", "New question", f"asked {'always' if q.ask_when is None else 'only when:'}", new=q.text, new_when=explain(q.ask_when, rb.question_by_id) if q.ask_when is not None else None)]
+        changes = [
+            Change(
+                "question_added",
+                "New question",
+                f"asked {'always' if q.ask_when is None else 'only when:'}",
+                new=q.text,
+                new_when=explain(q.ask_when, rb.question_by_id) if q.ask_when is not None else None,
+            )
+        ]
         changes += [Change("option_added", _option_name(o), "added") for o in q.options]
         return changes
 
@@ -607,7 +672,11 @@ def _level_compare(old: CareLevel, new: CareLevel) -> list[Change]:
     changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
     if old.help_lines != new.help_lines:
         changes.append(
-            Change("help_lines", "Help lines shown", f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}")
+            Change(
+                "help_lines",
+                "Help lines shown",
+                f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
+            )
         )
     return changes
 
@@ -656,7 +725,8 @@ def _levels_section(old_rb: Rulebook, new_rb: Rulebook) -> Section:
                     Change(
                         "care_level",
                         "Care level",
-                        f"{_level_words(new_rb, new_rb.unclear_level)}, was {_level_words(old_rb, old_rb.unclear_level)}",
+                        f"{_level_words(new_rb, new_rb.unclear_level)}, "
+                        f"was {_level_words(old_rb, old_rb.unclear_level)}",
                     ),
                 ),
             )
@@ -694,7 +764,14 @@ def case_moves(old_rb: Rulebook, new_rb: Rulebook) -> list[CaseMove]:
         if old_top != new_top or before.care_level != now.care_level:
             moves.append(
                 CaseMove(
-                    case.id, case.title, old_top, new_top, before.care_level, now.care_level, result.passed, result.failures
+                    case.id,
+                    case.title,
+                    old_top,
+                    new_top,
+                    before.care_level,
+                    now.care_level,
+                    result.passed,
+                    result.failures,
                 )
             )
     return moves
@@ -712,9 +789,18 @@ def _names(old_rb: Rulebook, new_rb: Rulebook) -> tuple[dict[str, str], dict[str
 
 def _child_wording(old_rb: Rulebook, new_rb: Rulebook) -> list[ItemDiff]:
     changes = _condition_change(
-        "When the questions speak to a parent or carer", old_rb, new_rb, old_rb.child_wording, new_rb.child_wording, none_words="never"
+        "When the questions speak to a parent or carer",
+        old_rb,
+        new_rb,
+        old_rb.child_wording,
+        new_rb.child_wording,
+        none_words="never",
     )
-    return [ItemDiff("child_wording", "Questions worded for a parent or carer", "changed", tuple(changes))] if changes else []
+    return (
+        [ItemDiff("child_wording", "Questions worded for a parent or carer", "changed", tuple(changes))]
+        if changes
+        else []
+    )
 
 
 def _removed_type(rb: Rulebook) -> Callable[[HairType], list[Change]]:
@@ -749,7 +835,15 @@ def _removed_flag(rb: Rulebook) -> Callable[[RedFlag], list[Change]]:
 
 def _removed_note(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
     def describe(note: CareNote) -> list[Change]:
-        return [Change("care_note_removed", "Was", "advice on the care card", old=note.message, old_when=explain(note.when, rb.question_by_id))]
+        return [
+            Change(
+                "care_note_removed",
+                "Was",
+                "advice on the care card",
+                old=note.message,
+                old_when=explain(note.when, rb.question_by_id),
+            )
+        ]
 
     return describe
 
@@ -795,7 +889,14 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
         name=lambda q: q.text,
         describe_added=_question_added(new),
         compare=_question_compare(old, new),
-        describe_removed=lambda q: [Change("question_removed", "Was", "asked always" if q.ask_when is None else "asked only when:", old_when=explain(q.ask_when, old.question_by_id) if q.ask_when is not None else None)],
+        describe_removed=lambda q: [
+            Change(
+                "question_removed",
+                "Was",
+                "asked always" if q.ask_when is None else "asked only when:",
+                old_when=explain(q.ask_when, old.question_by_id) if q.ask_when is not None else None,
+            )
+        ],
     )
     questions = Section(questions.key, questions.title, questions.items + tuple(_child_wording(old, new)))
     help_lines = _items(

@@ -229,7 +229,9 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     )
 
 
-def doctor_questions(rulebook: Rulebook, answers: Mapping[str, Any], suggestions: tuple[TypeScore, ...]) -> tuple[str, ...]:
+def doctor_questions(
+    rulebook: Rulebook, answers: Mapping[str, Any], suggestions: tuple[TypeScore, ...]
+) -> tuple[str, ...]:
     """Questions to ask the doctor that fit these answers: the general ones whose
     ``when`` holds (in the child's wording when a parent answers), then each
     suggested type's own."""

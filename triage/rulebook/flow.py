@@ -261,7 +261,12 @@ def upgrade_answers(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
     # when that question took one answer, such as `pattern`) is a list of one.
     for qid, value in answers.items():
         question = rulebook.question_by_id.get(qid)
-        if question is not None and question.kind == "several" and isinstance(value, str) and value in question.option_values:
+        if (
+            question is not None
+            and question.kind == "several"
+            and isinstance(value, str)
+            and value in question.option_values
+        ):
             upgraded[qid] = [value]
     for old, new in rulebook.merged_questions.items():
         if old not in upgraded or new not in rulebook.question_by_id:

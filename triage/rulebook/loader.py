@@ -20,13 +20,14 @@ bytes and the "last changed" day comes from the files or a build stamp (stamp.py
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -162,7 +163,7 @@ def _message(error: Mapping[str, Any], model: type[BaseModel]) -> str:
         choices = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         return f"{show_value(given)} is not allowed{suggest(given, choices)}; use one of: {', '.join(choices)}"
     if kind == "string_pattern_mismatch":
-        pattern = ctx.get("pattern")
+        pattern = ctx.get("pattern", "")
         if pattern == r"\S":
             return "must not be empty"
         return f"{show_value(given)} {_PATTERN_MESSAGES.get(pattern, 'has the wrong form')}"
@@ -287,9 +288,9 @@ class _Loader:
             kept.key_pos = {k: v for k, v in data.key_pos.items() if k not in RETIRED_TYPE_KEYS}
             kept.value_pos = {k: v for k, v in data.value_pos.items() if k not in RETIRED_TYPE_KEYS}
             if not self.legacy:
-                for key in RETIRED_TYPE_KEYS:
+                for key, message in RETIRED_TYPE_KEYS.items():
                     if key in data:
-                        self.error(rel, (key,), RETIRED_TYPE_KEYS[key], key=True)
+                        self.error(rel, (key,), message, key=True)
             self.data[rel] = kept
         return rel
 
@@ -355,7 +356,7 @@ class _Loader:
         """
         if self.newest is None:
             return None
-        return stamped_date(self.root, self.hashes) or datetime.fromtimestamp(self.newest, tz=timezone.utc).date()
+        return stamped_date(self.root, self.hashes) or datetime.fromtimestamp(self.newest, tz=UTC).date()
 
     # cross-file checks
 
@@ -384,10 +385,8 @@ class _Loader:
             return []
         valid = []
         for i, item in enumerate(seq):
-            try:
+            with contextlib.suppress(ValidationError):  # already reported by the file's model
                 valid.append((i, cls.model_validate(item)))
-            except ValidationError:  # already reported by the file's model
-                pass
         return valid
 
     def unique(self, rel: str, ids: Iterable[tuple[int, str | None]], path: tuple[Any, ...], what: str) -> None:
@@ -435,13 +434,22 @@ class _Loader:
             self.condition(questions.child_wording, by_id)
             for old, new in questions.merged_questions.items():
                 if old in by_id:
-                    self.error(rel, ("merged_questions", old), f"'{old}' is still a question; only a removed question can be merged", key=True)
+                    self.error(
+                        rel,
+                        ("merged_questions", old),
+                        f"'{old}' is still a question; only a removed question can be merged",
+                        key=True,
+                    )
                 target = by_id.get(new)
                 if new not in by_id:
                     self.error(rel, ("merged_questions", old), f"unknown question '{new}'{suggest(new, by_id)}")
                 elif target is not None and target.kind != "several":
-                    self.error(rel, ("merged_questions", old), f"'{new}' is not a several-choice question, so answers cannot be merged into it")
-        data = self.data.get(rel)
+                    self.error(
+                        rel,
+                        ("merged_questions", old),
+                        f"'{new}' is not a several-choice question, so answers cannot be merged into it",
+                    )
+        data: Any = self.data.get(rel)  # the file as read: only consulted when its model did not validate
         sections = questions.sections if questions is not None else data.get("sections")
         for i, (_, q) in enumerate(entries):
             if q is None:
@@ -464,7 +472,8 @@ class _Loader:
                         which = "itself" if match.question == q.id else f"'{match.question}', a later question"
                         self.error_at(
                             match.where,
-                            f"the {what} of '{q.id}' refers to {which}; {what.split()[0]} may only use earlier questions",
+                            f"the {what} of '{q.id}' refers to {which}; "
+                            f"{what.split()[0]} may only use earlier questions",
                         )
         return by_id
 
@@ -509,13 +518,16 @@ class _Loader:
             self.level(rel, ("care_level",), t.care_level, levels)
             if t.picture is not None:
                 self.picture(rel, t.picture, by_id)
-            for qid in t.unasked if by_id is not None else ():
-                if qid not in by_id:
-                    self.error(rel, ("unasked", qid), f"unknown question '{qid}'{suggest(qid, by_id)}", key=True)
+            if by_id is not None:
+                for qid in t.unasked:
+                    if qid not in by_id:
+                        self.error(rel, ("unasked", qid), f"unknown question '{qid}'{suggest(qid, by_id)}", key=True)
             for item in t.evidence:
                 self.condition(item.when, by_id)
             if not t.sources:
-                self.error(rel, ("sources",), f"type '{t.id}' has no sources; add at least two credible sources", key=True)
+                self.error(
+                    rel, ("sources",), f"type '{t.id}' has no sources; add at least two credible sources", key=True
+                )
             elif len(t.sources) < 2:
                 self.lint(rel, ("sources",), f"type '{t.id}' has only one source; add at least one more", key=True)
 
@@ -529,7 +541,9 @@ class _Loader:
             self.error(rel, ("picture",), f"no question has pictures, so '{value}' cannot be shown: remove 'picture:'")
         elif value not in values:
             where = ", ".join(f"'{q.id}'" for q in drawn)
-            self.error(rel, ("picture",), f"unknown picture '{value}'{suggest(value, values)}; use an option value of {where}")
+            self.error(
+                rel, ("picture",), f"unknown picture '{value}'{suggest(value, values)}; use an option value of {where}"
+            )
 
     def check_red_flags(
         self,
@@ -606,7 +620,9 @@ class _Loader:
                 asked = {q.id for q in path}
                 for qid, value in case.answers.items():
                     if qid not in asked:
-                        self.lint(rel, at + ("answers", qid), f"case '{case.id}' answers '{qid}', which would not be asked")
+                        self.lint(
+                            rel, at + ("answers", qid), f"case '{case.id}' answers '{qid}', which would not be asked"
+                        )
                     elif kept.get(qid) is not value:
                         self.lint(
                             rel,
@@ -619,10 +635,12 @@ class _Loader:
                 self.known(rel, expect + (key, j), type_id, type_ids, "type")
         if case.expect.first is not None:
             self.known(rel, expect + ("first",), case.expect.first, type_ids, "type")
-        for j, flag_id in enumerate(case.expect.red_flags if flag_ids is not None else ()):
-            self.known(rel, expect + ("red_flags", j), flag_id, flag_ids, "red flag")
-        for j, note_id in enumerate(case.expect.care_notes if note_ids is not None else ()):
-            self.known(rel, expect + ("care_notes", j), note_id, note_ids, "care note")
+        if flag_ids is not None:
+            for j, flag_id in enumerate(case.expect.red_flags):
+                self.known(rel, expect + ("red_flags", j), flag_id, flag_ids, "red flag")
+        if note_ids is not None:
+            for j, note_id in enumerate(case.expect.care_notes):
+                self.known(rel, expect + ("care_notes", j), note_id, note_ids, "care note")
         self.level(rel, expect + ("care_level",), case.expect.care_level, levels)
 
     def known(self, rel: str, path: tuple[Any, ...], value: str, known: set[str], what: str) -> None:

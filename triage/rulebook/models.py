@@ -39,8 +39,8 @@ from .conditions import (
     AnyOf,
     Condition,
     ConditionError,
-    Not,
     Match,
+    Not,
     Where,
     describe,
     parse_condition,
@@ -154,7 +154,9 @@ class Question(Model):
             if self.min is not None and self.max is not None and self.min > self.max:
                 raise problem(f"min ({self.min}) is greater than max ({self.max})", "max")
             if self.pictures is not None:
-                raise problem("a number question has no options to draw; 'pictures' is for choice questions", "pictures")
+                raise problem(
+                    "a number question has no options to draw; 'pictures' is for choice questions", "pictures"
+                )
             return self
         for key in ("min", "max", "unit"):
             if getattr(self, key) is not None:

@@ -286,9 +286,9 @@ def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = No
         case = by_case[result.case_id]
         expected = set(case.expect.top3) | ({case.expect.first} if case.expect.first else set())
         shown = {s.type_id: i for i, s in enumerate(result.assessment.suggestions, 1)}
-        for type_id in reaches:
+        for type_id, reached in reaches.items():
             if type_id in shown or type_id in expected:
-                reaches[type_id].append(Reach(result.case_id, shown.get(type_id), type_id in expected))
+                reached.append(Reach(result.case_id, shown.get(type_id), type_id in expected))
 
     flag_cases = {
         flag.id: tuple(r.case_id for r in results if any(f.id == flag.id for f in r.assessment.red_flags))
@@ -304,7 +304,9 @@ def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = No
             types=tuple(t.id for t in rulebook.types if any(q.id in row.questions for row in evidence[t.id])),
             red_flags=tuple(f.id for f in rulebook.red_flags if q.id in questions_in(f.when)),
             questions=tuple(
-                other.id for other in rulebook.questions if other.ask_when is not None and q.id in questions_in(other.ask_when)
+                other.id
+                for other in rulebook.questions
+                if other.ask_when is not None and q.id in questions_in(other.ask_when)
             ),
             case_ids=answered_by[q.id],
         )
@@ -429,7 +431,10 @@ def _lints(
                 )
             )
     root = rulebook.root.resolve().name
-    for kind, wanted in (("unreviewed", lambda s: not s.reviewed), ("changes_requested", lambda s: s.changes_requested)):
+    for kind, wanted in (
+        ("unreviewed", lambda s: not s.reviewed),
+        ("changes_requested", lambda s: s.changes_requested),
+    ):
         for status in statuses:
             message = status.warning()
             if wanted(status) and message:

@@ -219,7 +219,7 @@ def file_statuses(rulebook: Rulebook) -> tuple[FileStatus, ...]:
     """The review status of every rule file, in path order."""
     places = list(rulebook.signoff_where) + [None] * (len(rulebook.signoffs) - len(rulebook.signoff_where))
     by_file: dict[str, list[tuple[int, SignOff, Where | None]]] = {}
-    for index, (record, where) in enumerate(zip(rulebook.signoffs, places)):
+    for index, (record, where) in enumerate(zip(rulebook.signoffs, places, strict=False)):
         by_file.setdefault(record.file, []).append((index, record, where))
     statuses = []
     for file, current_hash in rulebook.file_hashes.items():
@@ -309,9 +309,11 @@ def append_signoff(rules_dir: Path, record: Mapping[str, Any]) -> Path:
     item = CommentedMap()
     for key, value in record.items():
         if isinstance(value, list):
-            value = CommentedSeq(value)
-            value.fa.set_flow_style()  # scope: [content, sources]
-        item[key] = value
+            flow = CommentedSeq(value)
+            flow.fa.set_flow_style()  # scope: [content, sources]
+            item[key] = flow
+        else:
+            item[key] = value
     reviews.append(item)
     out = io.StringIO()
     yaml.dump(data, out)

@@ -24,7 +24,7 @@ import json
 import os
 import subprocess
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 STAMP_FILE = "build-stamp.json"
@@ -48,7 +48,9 @@ def rule_files(root: Path) -> list[Path]:
 
 def file_hashes(root: Path) -> dict[str, str]:
     """Path inside ``root`` -> SHA-256 of the bytes, for every rule file (as ``Rulebook.file_hashes``)."""
-    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in rule_files(root)}
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for path in rule_files(root)
+    }
 
 
 def stamped_date(root: Path, hashes: Mapping[str, str]) -> date | None:
@@ -65,7 +67,7 @@ def stamped_date(root: Path, hashes: Mapping[str, str]) -> date | None:
 def newest_file_date(root: Path) -> date | None:
     """The day (UTC) the newest rule file was written."""
     times = [path.stat().st_mtime for path in rule_files(root)]
-    return datetime.fromtimestamp(max(times), tz=timezone.utc).date() if times else None
+    return datetime.fromtimestamp(max(times), tz=UTC).date() if times else None
 
 
 def committed_date(root: Path) -> date | None:
