@@ -248,6 +248,20 @@ def _list_changes(kind: str, what: str, old: Sequence[str], new: Sequence[str]) 
     return changes
 
 
+def _care_level_change(what: str, old_rb: Rulebook, new_rb: Rulebook, old_id: str, new_id: str) -> list[Change]:
+    """A care level that changed, both as "label (id)"; nothing when equal."""
+    if old_id == new_id:
+        return []
+    return [Change("care_level", what, f"{_level_words(new_rb, new_id)}, was {_level_words(old_rb, old_id)}")]
+
+
+def _help_lines_change(old: Sequence[str], new: Sequence[str]) -> list[Change]:
+    """The help lines shown changed (ids, in order); nothing when equal."""
+    if old == new:
+        return []
+    return [Change("help_lines", "Help lines shown", f"{', '.join(new) or 'none'}, was {', '.join(old) or 'none'}")]
+
+
 def _source_changes(old: Sequence[SourceRef], new: Sequence[SourceRef]) -> list[Change]:
     old_by_url = {s.url: s for s in old}
     new_by_url = {s.url: s for s in new}
@@ -440,14 +454,7 @@ def _type_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[HairType, Hai
         changes: list[Change] = []
         if old.threshold != new.threshold:
             changes.append(Change("threshold", "Threshold", f"{new.threshold} points, was {old.threshold}"))
-        if old.care_level != new.care_level:
-            changes.append(
-                Change(
-                    "care_level",
-                    "Base care level",
-                    f"{_level_words(new_rb, new.care_level)}, was {_level_words(old_rb, old.care_level)}",
-                )
-            )
+        changes += _care_level_change("Base care level", old_rb, new_rb, old.care_level, new.care_level)
         changes += _text_change("text", "Name", old.name, new.name)
         changes += _text_change("text", "Summary", old.summary, new.summary)
         changes += _list_changes("text", "Other names", old.other_names, new.other_names)
@@ -500,15 +507,7 @@ def _type_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[HairType, Hai
 
 def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedFlag], list[Change]]:
     def compare(old: RedFlag, new: RedFlag) -> list[Change]:
-        changes: list[Change] = []
-        if old.level != new.level:
-            changes.append(
-                Change(
-                    "care_level",
-                    "Care level",
-                    f"{_level_words(new_rb, new.level)}, was {_level_words(old_rb, old.level)}",
-                )
-            )
+        changes = _care_level_change("Care level", old_rb, new_rb, old.level, new.level)
         changes += _condition_change("When it fires", old_rb, new_rb, old.when, new.when, none_words="never")
         if old.interrupt != new.interrupt:
             changes.append(
@@ -522,14 +521,7 @@ def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedF
             )
         changes += _text_change("text", "What the person reads", old.message, new.message)
         changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
-        if old.help_lines != new.help_lines:
-            changes.append(
-                Change(
-                    "help_lines",
-                    "Help lines shown",
-                    f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
-                )
-            )
+        changes += _help_lines_change(old.help_lines, new.help_lines)
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, FLAG_FIELDS, (old_rb, new_rb))
         return changes
@@ -556,14 +548,7 @@ def _note_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[CareNote, Car
     def compare(old: CareNote, new: CareNote) -> list[Change]:
         changes = _condition_change("When it is added", old_rb, new_rb, old.when, new.when, none_words="never")
         changes += _text_change("text", "What the person reads", old.message, new.message)
-        if old.help_lines != new.help_lines:
-            changes.append(
-                Change(
-                    "help_lines",
-                    "Help lines shown",
-                    f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
-                )
-            )
+        changes += _help_lines_change(old.help_lines, new.help_lines)
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, NOTE_FIELDS, (old_rb, new_rb))
         return changes
@@ -670,14 +655,7 @@ def _level_compare(old: CareLevel, new: CareLevel) -> list[Change]:
     changes += _text_change("text", "How soon", old.timeframe, new.timeframe)
     changes += _text_change("text", "Meaning", old.meaning, new.meaning)
     changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
-    if old.help_lines != new.help_lines:
-        changes.append(
-            Change(
-                "help_lines",
-                "Help lines shown",
-                f"{', '.join(new.help_lines) or 'none'}, was {', '.join(old.help_lines) or 'none'}",
-            )
-        )
+    changes += _help_lines_change(old.help_lines, new.help_lines)
     return changes
 
 
@@ -715,22 +693,9 @@ def _levels_section(old_rb: Rulebook, new_rb: Rulebook) -> Section:
                 (Change("order", "Most urgent first", f"{', '.join(new_order)}; was {', '.join(old_order)}"),),
             )
         )
-    if old_rb.unclear_level != new_rb.unclear_level:
-        extra.append(
-            ItemDiff(
-                "unclear_level",
-                "When no type fits well",
-                "changed",
-                (
-                    Change(
-                        "care_level",
-                        "Care level",
-                        f"{_level_words(new_rb, new_rb.unclear_level)}, "
-                        f"was {_level_words(old_rb, old_rb.unclear_level)}",
-                    ),
-                ),
-            )
-        )
+    unclear = _care_level_change("Care level", old_rb, new_rb, old_rb.unclear_level, new_rb.unclear_level)
+    if unclear:
+        extra.append(ItemDiff("unclear_level", "When no type fits well", "changed", tuple(unclear)))
     others = _other_fields(old_rb.care, new_rb.care, CARE_FILE_FIELDS, (old_rb, new_rb))
     if others:
         extra.append(ItemDiff("care_levels_file", "Other content of care_levels.yaml", "changed", tuple(others)))
