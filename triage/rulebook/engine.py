@@ -189,10 +189,9 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     all_scores = score_types(rulebook, answers)
     suggestions = rank(all_scores)[:MAX_SUGGESTIONS]
     unclear = not suggestions
+    fired = [flag for flag in rulebook.red_flags if flag.when.holds(answers)]
     red_flags = tuple(
-        FiredRedFlag(flag.id, flag.level, flag.message, flag.interrupt, flag.when.where)
-        for flag in rulebook.red_flags
-        if flag.when.holds(answers)
+        FiredRedFlag(flag.id, flag.level, flag.message, flag.interrupt, flag.when.where) for flag in fired
     )
     reasons = [CareReason("red_flag", flag.id, flag.level) for flag in red_flags]
     reasons += [CareReason("type", s.type_id, s.care_level) for s in suggestions]
@@ -200,19 +199,15 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         reasons.append(CareReason("unclear", None, rulebook.unclear_level))
     rank_of = rulebook.level_rank
     care_level = min((r.level for r in reasons), key=rank_of.__getitem__)
-    care_notes = tuple(
-        FiredCareNote(note.id, note.message, note.when.where)
-        for note in rulebook.care_notes
-        if note.when.holds(answers)
-    )
+    notes = [note for note in rulebook.care_notes if note.when.holds(answers)]
     # A flag that sets the level may carry its own steps (self-harm: talk to someone
     # today; emergency services only if not safe now); otherwise the level's steps.
-    setting = [flag for flag in rulebook.red_flags if flag.id in {f.id for f in red_flags} and flag.level == care_level]
+    setting = [flag for flag in fired if flag.level == care_level]
     own_steps = [step for flag in setting for step in flag.what_to_do]
     uses = {
         *rulebook.level(care_level).help_lines,
         *(use for flag in setting for use in flag.help_lines),
-        *(use for note in rulebook.care_notes if note.id in {n.id for n in care_notes} for use in note.help_lines),
+        *(use for note in notes for use in note.help_lines),
     }
     return Assessment(
         suggestions=suggestions,
@@ -222,7 +217,7 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         care_reasons=tuple(r for r in reasons if r.level == care_level),
         red_flags=red_flags,
         rulebook_version=rulebook.version,
-        care_notes=care_notes,
+        care_notes=tuple(FiredCareNote(note.id, note.message, note.when.where) for note in notes),
         what_to_do=tuple(dict.fromkeys(own_steps)) or rulebook.level(care_level).what_to_do,
         help_lines=rulebook.help_lines_for(*uses),
         doctor_questions=doctor_questions(rulebook, answers, suggestions),
