@@ -46,13 +46,21 @@ class Client:
         self.sent = 0
         self.log: list[tuple[str, str, str, int]] = []  # (base, method, path, status)
 
+    def connection(self, host: str, port: int) -> http.client.HTTPConnection:
+        """The connection for one request (a subclass may choose the address it comes from)."""
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
+
+    def base_headers(self, netloc: str) -> dict[str, str]:
+        """Headers sent before the cookie and form ones: none here (http.client sends Host itself)."""
+        return {}
+
     def request(self, method: str, path: str, data: Mapping[str, Any] | None = None) -> Response:
         base = self.bases[self.sent % len(self.bases)]
         self.sent += 1
         netloc = urlsplit(base).netloc
         host, _, port = netloc.partition(":")
-        conn = http.client.HTTPConnection(host, int(port or 80), timeout=self.timeout)
-        headers = {}
+        conn = self.connection(host, int(port or 80))
+        headers = self.base_headers(netloc)
         body = None
         if self.cookie:
             headers["Cookie"] = f"{COOKIE}={self.cookie}"

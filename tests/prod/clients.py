@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import http.client
 import socket
-from collections.abc import Mapping
-from http.cookies import SimpleCookie
-from typing import Any
-from urllib.parse import urlencode, urlsplit
 
-from bench.client import COOKIE, Client, Response
+from bench.client import Client
 
 
 class HostClient(Client):
@@ -27,35 +23,13 @@ class HostClient(Client):
         self.host = host
         self.source = source
 
-    def request(self, method: str, path: str, data: Mapping[str, Any] | None = None) -> Response:
-        base = self.bases[self.sent % len(self.bases)]
-        self.sent += 1
-        netloc = urlsplit(base).netloc
-        host, _, port = netloc.partition(":")
-        conn = http.client.HTTPConnection(
-            host, int(port or 80), timeout=self.timeout, source_address=(self.source, 0) if self.source else None
+    def connection(self, host: str, port: int) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(
+            host, port, timeout=self.timeout, source_address=(self.source, 0) if self.source else None
         )
-        headers = {"Host": self.host or netloc}
-        body = None
-        if self.cookie:
-            headers["Cookie"] = f"{COOKIE}={self.cookie}"
-        if data is not None:
-            body = urlencode(data, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            raw = conn.getresponse()
-            text = raw.read().decode("utf-8", "replace")
-            response_headers = {k.lower(): v for k, v in raw.getheaders()}
-            for value in raw.headers.get_all("Set-Cookie") or []:
-                jar = SimpleCookie()
-                jar.load(value)
-                if COOKIE in jar:
-                    self.cookie = jar[COOKIE].value or None
-        finally:
-            conn.close()
-        self.log.append((base, method, path, raw.status))
-        return Response(raw.status, response_headers, text, base)
+
+    def base_headers(self, netloc: str) -> dict[str, str]:
+        return {"Host": self.host or netloc}
 
 
 def raw_exchange(port: int, data: bytes, source: str | None = None, timeout: float = 10,
