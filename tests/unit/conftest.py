@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from triage.cli_rules import make_cli
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
 
 RULES_MIN = Path(__file__).resolve().parents[1] / "fixtures" / "rules_min"
@@ -22,6 +25,17 @@ def col_of(text: str, needle: str) -> int:
     """1-based column of the first occurrence of ``needle``."""
     start = text.index(needle)
     return start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+def rules_command(name: str) -> Callable[..., Result]:
+    """``invoke(*args)`` runs ``triage rules <name> ARGS...`` in click's test runner (each argument as a string)."""
+    cli = make_cli()
+    runner = CliRunner()
+
+    def invoke(*args: object) -> Result:
+        return runner.invoke(cli, ["rules", name, *[str(a) for a in args]], catch_exceptions=False)
+
+    return invoke
 
 
 class RulesCopy:

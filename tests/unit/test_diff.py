@@ -16,15 +16,13 @@ from pathlib import Path
 import html5lib
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
 from triage.changes import compare_with_last_release, render
-from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook
 from triage.rulebook.diff import canonical, diff_rulebooks, flat
 from triage.rulebook.conditions import parse_condition
 
-from .conftest import RULES_MIN, RulesCopy
+from .conftest import RULES_MIN, RulesCopy, rules_command
 
 NEW_TYPE = """\
 id: frontal_example
@@ -179,13 +177,7 @@ def test_canonical_ignores_positions_and_single_values():
 
 @pytest.fixture
 def run():
-    cli = make_cli()
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["rules", "diff", *[str(a) for a in args]], catch_exceptions=False)
-
-    return invoke
+    return rules_command("diff")
 
 
 def test_text(run, rules_min, new_rules):

@@ -13,16 +13,12 @@ from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook, run_cases
 from triage.rulebook.conditions import Plain, explain
 
+from .conftest import rules_command
+
 
 @pytest.fixture
 def run():
-    cli = make_cli()
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["rules", "export", *[str(a) for a in args]], catch_exceptions=False)
-
-    return invoke
+    return rules_command("export")
 
 
 def squash(text: str) -> str:

@@ -18,6 +18,8 @@ from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
 
+from .conftest import rules_command
+
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"
 
@@ -218,13 +220,7 @@ def test_reviews_must_be_a_list(rules_copy):
 
 @pytest.fixture
 def review_cli():
-    cli = make_cli()
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, ["rules", "review", *[str(a) for a in args]], catch_exceptions=False)
-
-    return invoke
+    return rules_command("review")
 
 
 def test_review_writes_a_record_that_validates_and_shows_reviewed(review_cli, rules_copy):
