@@ -44,6 +44,14 @@ from .rulebook.signoff import append_signoff, counts_words, file_statuses, hash_
 from .rulebook.source import YMap, read_yaml
 
 RULES_DIR = click.Path(file_okay=False, path_type=Path)
+# --output of the commands that write a document (export, diff); click makes a new Option each time it is applied.
+OUTPUT_OPTION = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of the terminal.",
+)
 
 
 def _load(rules_dir: Path | None) -> Rulebook:
@@ -154,13 +162,7 @@ def cases_command(rules_dir: Path | None) -> None:
     show_default=True,
     help="HTML (one self-contained page) or Markdown.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="Write to this file instead of the terminal.",
-)
+@OUTPUT_OPTION
 @click.option(
     "--for-review",
     "for_review",
@@ -383,13 +385,7 @@ def review_command(
     show_default=True,
     help="Plain text, Markdown, or one self-contained HTML page.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="Write to this file instead of the terminal.",
-)
+@OUTPUT_OPTION
 @click.option(
     "--rules",
     "rules_dir",
