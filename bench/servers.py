@@ -47,11 +47,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_get(port: int, path: str = "/", timeout: float = 2.0) -> int:
-    """The status of one GET on loopback, or 0 when nothing answers."""
+def http_get(port: int, path: str = "/", timeout: float = 2.0, host: str | None = None) -> int:
+    """The status of one GET on loopback (sent as ``Host: host`` when given), or 0 when nothing answers in time."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={"Host": host} if host else {})
         response = conn.getresponse()
         response.read()
         return response.status

@@ -18,7 +18,6 @@ is answered in the first 20 seconds. That is what nginx prevents.
 
 from __future__ import annotations
 
-import http.client
 import re
 import socket
 import threading
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bench.servers import http_get
 from tests.prod.clients import HostClient
 from tests.prod.conftest import PROD_ENV
 from tests.prod.nginx import SITE_NAME, ShippedNginx
@@ -83,20 +83,6 @@ def hold_slowly(kind: str, port: int, host: bytes, source: str, stop: threading.
             sock.close()
 
 
-def get_status(port: int, path: str, host: str, timeout: float) -> int:
-    """One GET; 0 when there is no answer within ``timeout``."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    except OSError:
-        return 0
-    finally:
-        conn.close()
-
-
 def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_factory, nginx, tmp_path):
     backend = gunicorn_factory(name="slow-backend", workers=2, env=PROD_ENV, access_log=tmp_path / "access.log")
     control = gunicorn_factory(name="slow-control", workers=2, env=PROD_ENV)
@@ -125,7 +111,7 @@ def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_
 
         def probe_control() -> None:
             while time.monotonic() - started < CONTROL_PROBE_WINDOW:
-                control_answers.append(get_status(control.port, "/", "127.0.0.1", timeout=3))
+                control_answers.append(http_get(control.port, "/", timeout=3, host="127.0.0.1"))
                 stop.wait(1)
 
         prober = threading.Thread(target=probe_control, daemon=True)
@@ -137,7 +123,7 @@ def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_
         try:
             while time.monotonic() - started < HOLD:
                 for path in pages:
-                    page_statuses.append((path, get_status(proxy.http_port, path, SITE_NAME, timeout=10)))
+                    page_statuses.append((path, http_get(proxy.http_port, path, timeout=10, host=SITE_NAME)))
                 # A person answering a question: a complete POST passes through as usual.
                 person = HostClient(proxy.url, host=SITE_NAME)
                 page = person.get("/questions/age")
