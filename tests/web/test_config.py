@@ -104,14 +104,13 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _python(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run this Python with ``args`` and only the given TRIAGE_ variables; output captured as text (60 s at most)."""
+    return subprocess.run([sys.executable, *args], env=_env(**env), capture_output=True, text=True, timeout=60)
+
+
 def test_wsgi_refuses_to_start_in_production_without_secret_in_one_line():
-    result = subprocess.run(
-        [sys.executable, "-c", "import triage.wsgi"],
-        env=_env(TRIAGE_ENV="production"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _python("-c", "import triage.wsgi", TRIAGE_ENV="production")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -120,13 +119,7 @@ def test_wsgi_refuses_to_start_in_production_without_secret_in_one_line():
 
 
 def test_cli_refuses_to_start_in_production_without_secret():
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "triage.cli:_create_app", "routes"],
-        env=_env(TRIAGE_ENV="production"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _python("-m", "flask", "--app", "triage.cli:_create_app", "routes", TRIAGE_ENV="production")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         line for line in result.stderr.strip().splitlines() if "refusing to start" in line
@@ -134,12 +127,12 @@ def test_cli_refuses_to_start_in_production_without_secret():
 
 
 def test_wsgi_starts_in_production_with_secret():
-    result = subprocess.run(
-        [sys.executable, "-c", "import triage.wsgi; print(triage.wsgi.app.name)"],
-        env=_env(TRIAGE_ENV="production", TRIAGE_SECRET_KEY="x" * 32, TRIAGE_HOSTS="example.org"),
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = _python(
+        "-c",
+        "import triage.wsgi; print(triage.wsgi.app.name)",
+        TRIAGE_ENV="production",
+        TRIAGE_SECRET_KEY="x" * 32,
+        TRIAGE_HOSTS="example.org",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "triage"
@@ -148,13 +141,7 @@ def test_wsgi_starts_in_production_with_secret():
 
 @pytest.mark.parametrize("secret", ["x", DEV_SECRET_KEY, "y" * 31])
 def test_wsgi_refuses_a_weak_secret_in_one_line(secret):
-    result = subprocess.run(
-        [sys.executable, "-c", "import triage.wsgi"],
-        env=_env(TRIAGE_ENV="production", TRIAGE_SECRET_KEY=secret),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _python("-c", "import triage.wsgi", TRIAGE_ENV="production", TRIAGE_SECRET_KEY=secret)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("triage: refusing to start: TRIAGE_SECRET_KEY"), result.stderr
@@ -162,13 +149,7 @@ def test_wsgi_refuses_a_weak_secret_in_one_line(secret):
 
 
 def test_wsgi_warns_in_one_line_when_production_has_no_hosts():
-    result = subprocess.run(
-        [sys.executable, "-c", "import triage.wsgi"],
-        env=_env(TRIAGE_ENV="production", TRIAGE_SECRET_KEY=GOOD_SECRET),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _python("-c", "import triage.wsgi", TRIAGE_ENV="production", TRIAGE_SECRET_KEY=GOOD_SECRET)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines() == [
         "triage: warning: TRIAGE_HOSTS is not set, so only the loopback names (localhost, 127.0.0.1) "
