@@ -287,3 +287,14 @@ def test_text_that_points_at_help_lines_comes_with_them(rulebook):
     for note in rulebook.care_notes:
         if says.search(note.message):
             assert note.help_lines, note.id
+
+
+def test_every_reason_that_repeats_an_answer_also_says_why_it_matters(rulebook):
+    """A 'because' that starts 'You said ...' goes on to give the reason (issue 13)."""
+    bare = []
+    for t in rulebook.types:
+        for e in t.evidence:
+            sentences = [s for s in re.split(r"(?<=[.!?])\s+", e.because.strip()) if s]
+            if e.because.startswith("You said") and len(sentences) < 2:
+                bare.append((t.id, e.because))
+    assert bare == []
