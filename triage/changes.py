@@ -18,12 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from triage.paths import templates_folder
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
 from triage.rulebook.diff import RulebookDiff, diff_rulebooks
 from triage.rulebook.revisions import RevisionError, describe, extract_rules, newest_release_tag
+from triage.words import environment
 
 FORMATS = ("text", "markdown", "html")
 _TEMPLATES = {"text": "clinician/diff.txt", "markdown": "clinician/diff.md", "html": "clinician/diff.html"}
@@ -76,21 +74,11 @@ def compare(old: str, new: str, rules_dir: Path) -> RulebookDiff:
     return diff_rulebooks(before.rulebook, after.rulebook, old_label=before.label, new_label=after.label)
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(templates_folder())),
-        autoescape=select_autoescape(["html"]),  # the HTML is escaped; text and Markdown are not HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render(diff: RulebookDiff, fmt: str = "text") -> str:
     """The diff as ``text``, ``markdown`` or ``html`` (one self-contained page)."""
     if fmt not in _TEMPLATES:
         raise ValueError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    out = _environment().get_template(_TEMPLATES[fmt]).render(diff=diff)
+    out = environment(text=True).get_template(_TEMPLATES[fmt]).render(diff=diff)
     return out.rstrip("\n") + "\n"
 
 

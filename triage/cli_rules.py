@@ -455,6 +455,8 @@ def question_data(question: Question) -> dict[str, Any]:
 @click.option("--rules", "rules_dir", type=RULES_DIR, default=None, help="The rules folder.")
 def questions_command(as_json: bool, rules_dir: Path | None) -> None:
     """Print every question: id, kind, options and when it is asked."""
+    from . import words  # Jinja: only this command needs it
+
     rulebook = _load(rules_dir)
     if as_json:
         click.echo(json.dumps([question_data(q) for q in rulebook.questions], indent=2, ensure_ascii=False))
@@ -464,12 +466,12 @@ def questions_command(as_json: bool, rules_dir: Path | None) -> None:
         for option in q.options:
             extra = " (on its own)" if option.exclusive else ""
             if option.show_when is not None:
-                extra += f" (offered when: {rulebook.describe(option.show_when)})"
+                extra += f" (offered when: {words.describe(option.show_when, rulebook.question_by_id)})"
             click.echo(f"     {option.value}: {option.label}{extra}")
         if q.kind == "number":
             click.echo(f"     a number from {q.min} to {q.max}" + (f" {q.unit}" if q.unit else ""))
         if q.ask_when is not None:
-            click.echo(f"     asked when: {rulebook.describe(q.ask_when)}")
+            click.echo(f"     asked when: {words.describe(q.ask_when, rulebook.question_by_id)}")
 
 
 # --- evaluate --------------------------------------------------------------------------------

@@ -18,21 +18,20 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from triage import questionnaire
 from triage.changes import ReleaseComparison, compare_with_last_release
 from triage.rulebook import Assessment, CaseResult, Rulebook, evaluate
-from triage.rulebook.diagram import flow_svg
 from triage.rulebook.models import Case
 from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
+from triage.words import flow
 
 # No url_prefix: the rulebook pages are under /rules, and /result/trace (the
 # person's own trace, beside /result) is here too because it renders the same page.
 bp = Blueprint("clinician", __name__)
 
 REVIEW_KEY = "rulebook_review"
-FLOW_KEY = "rulebook_flow_svg"
+FLOW_KEY = "rulebook_flow"
 CHANGES_KEY = "rulebook_changes"
 _changes_lock = threading.Lock()
 
@@ -48,7 +47,7 @@ def prepare(app: Flask) -> RulebookReview:
         rulebook = app.extensions["rulebook"]
         review = build_review(rulebook)
         app.extensions[REVIEW_KEY] = review
-        app.extensions[FLOW_KEY] = Markup(flow_svg(rulebook))
+        app.extensions[FLOW_KEY] = flow(rulebook)
     return review
 
 

@@ -122,7 +122,7 @@ def test_questions_text(run, rules_min):
     result = run("questions", "--rules", rules_min)
     assert result.exit_code == 0
     assert "3. scalp (several): What do you notice on your scalp?" in result.stdout
-    assert "asked when: Pattern is one of: Round or oval smooth bald patches, Not sure" in result.stdout
+    assert "asked when: Pattern is one of: \u201cRound or oval smooth bald patches\u201d, \u201cNot sure\u201d" in result.stdout
 
 
 KERION_CHILD = {"age": 7, "pattern": "round_patches", "scalp": ["boggy_swelling"], "fever": "yes"}

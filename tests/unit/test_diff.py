@@ -19,7 +19,8 @@ from bs4 import BeautifulSoup
 
 from triage.changes import compare_with_last_release, render
 from triage.rulebook import load_rulebook
-from triage.rulebook.diff import canonical, diff_rulebooks, flat
+from triage.rulebook.diff import canonical, diff_rulebooks
+from triage.words import each_test
 from triage.rulebook.conditions import parse_condition
 
 from .conftest import RULES_MIN, RulesCopy, rules_command
@@ -109,15 +110,15 @@ def test_type_changes_in_plain_words(diff):
     assert level.words == "See a doctor within days (urgent), was See a doctor within weeks (soon)"
     removed = next(c for c in tc.changes if c.kind == "evidence_removed")
     assert removed.words == "removed, was -1 point" and removed.old == "Nothing was said about the scalp."
-    assert flat([removed.old_when]) == ["Scalp has no answer"]
+    assert each_test(removed.old_when) == ["Scalp has no answer"]
 
 
 def test_a_changed_condition_is_shown_before_and_after_in_the_clinician_wording(diff):
     phl = item(diff, "types", "pattern_hair_loss")
     condition = next(c for c in phl.changes if c.kind == "condition")
     assert condition.what == "Evidence 2" and condition.about == "It is more common in adults."
-    assert flat([condition.old_when]) == ["Age is at least 18"]
-    assert flat([condition.new_when]) == ["Age is at least 16"]
+    assert each_test(condition.old_when) == ["Age is at least 18"]
+    assert each_test(condition.new_when) == ["Age is at least 16"]
     sources = [(c.kind, c.words) for c in phl.changes if c.kind.startswith("source")]
     assert sources == [
         ("source_added", "added: Example source three (https://example.org/phl3)"),
@@ -133,7 +134,7 @@ def test_added_and_removed_items(diff):
     )
     evidence = added.changes[1]
     assert (evidence.kind, evidence.new) == ("evidence_added", "You said the thinning is at the temples or crown.")
-    assert flat([evidence.new_when]) == ["Pattern is \u201cReceding at the temples or thinning on the crown\u201d"]
+    assert each_test(evidence.new_when) == ["Pattern is \u201cReceding at the temples or thinning on the crown\u201d"]
     flag = item(diff, "red_flags", "unwell_child")
     assert flag.status == "removed"
     assert flag.changes[0].old == "A child with a fever and scalp lumps needs help now."

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook, run_cases
-from triage.rulebook.conditions import Plain, explain
+from triage.rulebook.plain import explain
+from triage.words import each_test
 
 from .conftest import rules_command
 
@@ -23,12 +24,6 @@ def run():
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def plain_tests(tree: Plain) -> list[str]:
-    if tree.is_test:
-        return [tree.text]
-    return [text for item in tree.items for text in plain_tests(item)]
 
 
 def parse(html: str) -> BeautifulSoup:
@@ -53,7 +48,7 @@ def test_html_is_one_self_contained_document_with_everything(run, rules_min, rul
         section_text = squash(section.get_text(" "))
         for item in hair_type.evidence:
             assert squash(item.because) in section_text
-            for words in plain_tests(explain(item.when, rulebook.question_by_id)):
+            for words in each_test(explain(item.when, rulebook.question_by_id)):
                 assert words in section_text
         for source in hair_type.sources:
             assert source.url in links
@@ -120,6 +115,24 @@ def test_markdown(run, rules_min, rulebook, tmp_path):
     assert "Review of `red_flags.yaml`: Not reviewed by a named clinician." in md
     digest = rulebook.file_hashes["questions.yaml"][:16]
     assert f"| `questions.yaml` | Questions | Not reviewed by a named clinician | `{digest}` |" in md
+
+
+def test_markdown_escapes_rule_text_completely(run, rules_copy, tmp_path):
+    """Text from the rule files is literal in Markdown: no emphasis, links, HTML, headings or table breaks."""
+    rules_copy.edit("types/alopecia_areata.yaml", "name: Alopecia areata", "name: Alopecia *areata* [x](y) <b>")
+    rules_copy.edit(
+        "types/alopecia_areata.yaml",
+        "The immune system attacks hair roots and leaves smooth round patches.",
+        "# The immune_system | attacks `roots`.",
+    )
+    rules_copy.edit("questions.yaml", "label: Thinning all over the scalp", 'label: "Thinning | all_over"')
+    out = tmp_path / "rulebook.md"
+    assert run("--format", "markdown", "-o", out, rules_copy.root).exit_code == 0
+    md = out.read_text(encoding="utf-8")
+    assert "\n### Alopecia \\*areata\\* \\[x\\](y) \\<b\\>\n" in md
+    assert "\n\\# The immune\\_system \\| attacks \\`roots\\`.\n" in md
+    assert "| `all_over` | Thinning \\| all\\_over |  |" in md
+    assert "<b>" not in md and "*areata*" not in md
 
 
 def test_markdown_to_the_terminal(run, rules_min):

@@ -9,8 +9,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from triage.rulebook.conditions import explain, parse_condition
-from triage.rulebook.diagram import brief, flow_svg
+from triage import words as w
+from triage.rulebook.conditions import parse_condition
+from triage.rulebook.plain import explain
 from triage.rulebook.review import build_review
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -25,8 +26,24 @@ def review(rulebook):
 
 
 def words(tree):
-    """A Plain tree as nested tuples, for comparing."""
-    return tree.text if tree.is_test else (tree.lead, [words(item) for item in tree.items])
+    """A Plain tree in words (templates/macros/words.txt) as nested tuples, for comparing."""
+    if tree.is_test:
+        return w.sentence(tree)
+    lead = w.lines(tree)[0].removeprefix("- ")
+    return (lead, [words(item) for item in tree.items])
+
+
+def flow_svg(rulebook, id_prefix="flow"):
+    """The flow picture as the pages draw it: templates/clinician/_flow.html fed by triage.words.flow."""
+    template = w.environment().from_string(
+        '{% from "clinician/_flow.html" import flow_svg %}{{ flow_svg(flow, prefix, ask_when) }}'
+    )
+    ask_when = {q.id: explain(q.ask_when, rulebook.question_by_id) for q in rulebook.questions if q.ask_when}
+    return template.render(flow=w.flow(rulebook), prefix=id_prefix, ask_when=ask_when)
+
+
+def brief(condition, questions):
+    return w.brief(explain(condition, questions))
 
 
 @pytest.mark.parametrize(
@@ -57,7 +74,7 @@ def test_explain(rulebook, data, expected):
 
 def test_plain_lines_nest(rulebook):
     tree = explain(parse_condition({"any": [{"age": {"below": 12}}, {"all": [{"pattern": "all_over"}, {"fever": "yes"}]}]}), rulebook.question_by_id)
-    assert tree.lines() == [
+    assert w.lines(tree) == [
         "- At least one of these:",
         "  - Age is below 12",
         "  - All of these:",

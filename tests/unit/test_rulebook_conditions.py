@@ -11,9 +11,9 @@ from triage.rulebook.conditions import (
     Match,
     Not,
     Where,
-    describe,
     parse_condition,
 )
+from triage.words import describe
 
 
 def holds(data, answers) -> bool:
@@ -128,24 +128,24 @@ def questions(rulebook):
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ({"pattern": "round_patches"}, "Pattern is Round or oval smooth bald patches"),
+        ({"pattern": "round_patches"}, "Pattern is \u201cRound or oval smooth bald patches\u201d"),
         (
             {"pattern": ["round_patches", "all_over"]},
-            "Pattern is one of: Round or oval smooth bald patches, Thinning all over the scalp",
+            "Pattern is one of: \u201cRound or oval smooth bald patches\u201d, \u201cThinning all over the scalp\u201d",
         ),
         ({"age": {"below": 12}}, "Age is below 12"),
         ({"age": {"at_least": 40}}, "Age is at least 40"),
-        ({"scalp": {"includes": "pus"}}, "Scalp includes Pus-filled spots or crusts"),
-        ({"scalp": {"includes": ["itch", "pus"]}}, "Scalp includes any of: Itch, Pus-filled spots or crusts"),
-        ({"scalp": {"includes_all": ["itch", "pus"]}}, "Scalp includes all of: Itch, Pus-filled spots or crusts"),
+        ({"scalp": {"includes": "pus"}}, "Scalp includes \u201cPus-filled spots or crusts\u201d"),
+        ({"scalp": {"includes": ["itch", "pus"]}}, "Scalp includes any of: \u201cItch\u201d, \u201cPus-filled spots or crusts\u201d"),
+        ({"scalp": {"includes_all": ["itch", "pus"]}}, "Scalp includes all of: \u201cItch\u201d, \u201cPus-filled spots or crusts\u201d"),
         ({"scalp": {"answered": False}}, "Scalp has no answer"),
-        ({"not": {"fever": "yes"}}, "Fever is not Yes"),
-        ({"not": {"scalp": {"includes": "pus"}}}, "Scalp does not include Pus-filled spots or crusts"),
+        ({"not": {"fever": "yes"}}, "Fever is not \u201cYes\u201d"),
+        ({"not": {"scalp": {"includes": "pus"}}}, "Scalp does not include \u201cPus-filled spots or crusts\u201d"),
         (
             {"all": [{"age": {"below": 12}}, {"any": [{"fever": "yes"}, {"scalp": {"includes": "pus"}}]}]},
-            "Age is below 12 and (Fever is Yes or Scalp includes Pus-filled spots or crusts)",
+            "Age is below 12 and (Fever is \u201cYes\u201d or Scalp includes \u201cPus-filled spots or crusts\u201d)",
         ),
-        ({"not": {"all": [{"fever": "yes"}, {"age": {"below": 1}}]}}, "not (Fever is Yes and Age is below 1)"),
+        ({"not": {"all": [{"fever": "yes"}, {"age": {"below": 1}}]}}, "not (Fever is \u201cYes\u201d and Age is below 1)"),
     ],
 )
 def test_describe(questions, data, words):
@@ -162,8 +162,10 @@ def test_conditions_from_files_carry_file_line_and_raw_yaml(rulebook):
     assert ask_when.where.col == lines[ask_when.where.line - 1].index("pattern") + 1
 
 
-def test_describe_separates_labels_with_commas_by_semicolons(rules_copy):
+def test_describe_quotes_labels_so_commas_inside_them_read_clearly(rules_copy):
     rules_copy.edit("questions.yaml", "label: Thinning all over the scalp", 'label: "Thinning, all over"')
     rulebook = rules_copy.load()
     cond = parse_condition({"pattern": ["round_patches", "all_over"]})
-    assert rulebook.describe(cond) == "Pattern is one of: Round or oval smooth bald patches; Thinning, all over"
+    assert describe(cond, rulebook.question_by_id) == (
+        "Pattern is one of: \u201cRound or oval smooth bald patches\u201d, \u201cThinning, all over\u201d"
+    )

@@ -22,7 +22,8 @@ from tests.web.journey import walk
 from tests.web.test_questionnaire import PATCH
 from triage import clinician, create_app
 from triage.rulebook import evaluate, load_rulebook, run_cases
-from triage.rulebook.conditions import Plain, explain
+from triage.rulebook.plain import explain
+from triage.words import describe, each_test
 from triage.rulebook.review import answer_words
 from triage.rulebook.signoff import append_signoff, file_hash, new_record
 
@@ -33,13 +34,6 @@ TYPE_IDS = [t.id for t in load_rulebook(TEST_CONFIG.get("RULES_DIR")).types]
 @pytest.fixture(scope="module")
 def rulebook(app):
     return app.extensions["rulebook"]
-
-
-def plain_tests(tree: Plain) -> list[str]:
-    """Every single test's plain words in a condition tree."""
-    if tree.is_test:
-        return [tree.text]
-    return [text for item in tree.items for text in plain_tests(item)]
 
 
 def squash(text: str) -> str:
@@ -126,7 +120,7 @@ def test_every_type_page_shows_its_evidence_in_plain_words_and_its_sources(clien
         assert squash(cells[2].get_text()) == squash(item.because)
         assert cells[1].get_text(strip=True) == f"{item.points:+d}"
         when = squash(cells[0].get_text(" "))
-        for words in plain_tests(explain(item.when, rulebook.question_by_id)):
+        for words in each_test(explain(item.when, rulebook.question_by_id)):
             assert squash(words) in when, (words, when)
         assert cells[-1].get_text(strip=True) == str(item.when.where.line)
 
@@ -164,7 +158,7 @@ def test_questions_page_lists_every_option_and_when_it_is_asked(client, rulebook
             assert "When it is asked Always" in text
         else:
             assert "Only when:" in text
-            for words in plain_tests(explain(question.ask_when, rulebook.question_by_id)):
+            for words in each_test(explain(question.ask_when, rulebook.question_by_id)):
                 assert squash(words) in text
         rows = section.select("tbody tr")
         assert [(r.th.get_text(strip=True), r.td.get_text(strip=True)) for r in rows] == [
@@ -193,7 +187,7 @@ def test_questions_page_draws_the_branching_as_an_accessible_svg(client, ruleboo
         assert (question.ask_when is not None) == any(t.startswith("Only if") for t in texts)
         assert f"{number}. {question.id}," in desc
     for question in gated:
-        assert rulebook.describe(question.ask_when) in desc
+        assert describe(question.ask_when, rulebook.question_by_id) in desc
     # The picture sits in a focusable, named scroll region; it has no inline style.
     wrap = svg.find_parent("div", class_="flow-wrap")
     assert wrap["tabindex"] == "0" and wrap["role"] == "region"
@@ -210,7 +204,7 @@ def test_red_flags_page(client, rulebook, app):
         text = squash(section.get_text(" "))
         assert squash(flag.message) in text
         assert rulebook.level(flag.level).label in text
-        for words in plain_tests(explain(flag.when, rulebook.question_by_id)):
+        for words in each_test(explain(flag.when, rulebook.question_by_id)):
             assert squash(words) in text
         for source in flag.sources:
             assert source.url in links
@@ -339,7 +333,7 @@ def test_review_is_built_once_at_start_not_per_request(app, client, monkeypatch)
         raise AssertionError("the review was rebuilt during a request")
 
     monkeypatch.setattr(clinician, "build_review", fail)
-    monkeypatch.setattr(clinician, "flow_svg", fail)
+    monkeypatch.setattr(clinician, "flow", fail)
     for url in ("/rules/", "/rules/questions", "/rules/coverage", "/rules/cases"):
         client.get(url)
     assert app.extensions[clinician.REVIEW_KEY] is review

@@ -11,7 +11,7 @@ Public API::
     clean_answers(answer_specs(rulebook.questions), raw) -> dict   # the valid part of untrusted data
 """
 
-from .conditions import Condition, Where, describe
+from .conditions import Condition, Where
 from .engine import Assessment, CaseResult, TypeScore, check_case, evaluate, run_cases
 from .flow import (
     AnswerSpec,
@@ -42,7 +42,6 @@ __all__ = [
     "check_case",
     "clean_answers",
     "default_rules_dir",
-    "describe",
     "evaluate",
     "load_rulebook",
     "next_question",

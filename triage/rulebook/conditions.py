@@ -9,9 +9,10 @@ A condition is a mapping with exactly one key (see rules/README.md):
 
 ``parse_condition`` turns YAML data into frozen dataclasses that remember the
 file, line and column they came from; ``Condition.holds(answers)`` evaluates
-them with a closed set of operators (nothing is ever ``eval``-ed);
-``check_against`` cross-checks them with the questions and ``describe``
-renders them in plain words.
+them with a closed set of operators (nothing is ever ``eval``-ed). This
+module only parses and evaluates: the loader checks conditions against the
+questions (``loader.check_against``), and ``plain.explain`` with
+``templates/macros/words.txt`` puts them in words.
 """
 
 from __future__ import annotations
@@ -19,10 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .models import Question
+from typing import Any
 
 Answers = Mapping[str, Any]
 
@@ -319,192 +317,6 @@ def _option_values(qid: str, what: str, arg: Any, where: Where) -> tuple[tuple[A
         if not isinstance(item, str) and not _is_number(item):
             raise ConditionError(f"'{what}:' list items must be option values, got {show_value(item)}", item_where)
     return tuple(arg), wheres
-
-
-# --- cross-checks ----------------------------------------------------------------
-
-_KIND_WORDS = {"one": "one-choice", "several": "several-choice", "number": "number"}
-
-
-def check_against(condition: Condition, questions: Mapping[str, Question]) -> list[tuple[Where, str]]:
-    """Problems of a condition against the questions: unknown ids and options, wrong operators."""
-    problems: list[tuple[Where, str]] = []
-    for test in condition.matches():
-        question = questions.get(test.question)
-        if question is None:
-            problems.append((test.where, f"unknown question '{test.question}'{suggest(test.question, questions)}"))
-            continue
-        message = _operator_problem(test, question)
-        if message:
-            problems.append((test.where, message))
-            continue
-        if test.op in ("equals", "one_of", "includes", "includes_all"):
-            allowed = [o.value for o in question.options]
-            for value, where in zip(test.values, test.value_wheres or (test.where,) * len(test.values), strict=False):
-                if value not in allowed:
-                    problems.append(
-                        (where, f"unknown option '{value}' for question '{test.question}'{suggest(value, allowed)}")
-                    )
-    return problems
-
-
-def _operator_problem(test: Match, question: Question) -> str | None:
-    qid, kind, op = test.question, question.kind, test.op
-    if op == "answered":
-        return None
-    if kind == "number" and op not in ("at_least", "below"):
-        return f"'{qid}' is a number question: test it with {{at_least: N}} or {{below: N}}"
-    if op in ("at_least", "below") and kind != "number":
-        return f"'{op}:' only works on number questions; '{qid}' is a {_KIND_WORDS[kind]} question"
-    if kind == "several" and op in ("equals", "one_of"):
-        return (
-            f"'{qid}' is a several-choice question: write '{qid}: {{includes: ...}}' "
-            "or '{includes_all: [...]}' instead of a plain value"
-        )
-    if kind == "one" and op in ("includes", "includes_all"):
-        return f"'{qid}' is a one-choice question: write '{qid}: value' or '{qid}: [value, ...]', not '{op}:'"
-    return None
-
-
-# --- plain words -------------------------------------------------------------------
-
-
-def _question_name(qid: str) -> str:
-    return qid.replace("_", " ").capitalize()
-
-
-def _number_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _labels(test: Match, questions: Mapping[str, Question]) -> list[str]:
-    question = questions.get(test.question)
-    if question is None:
-        return [str(v) for v in test.values]
-    return [question.label(v) for v in test.values]
-
-
-def describe(condition: Condition, questions: Mapping[str, Question]) -> str:
-    """Render a condition in plain words using the option labels.
-
-    ``pattern: [round_patches, many_patches]`` becomes
-    "Pattern is one of: Round or oval smooth bald patches, Many patches";
-    ``age: {below: 12}`` becomes "Age is below 12".
-    """
-    return _describe(condition, questions, nested=False)
-
-
-def _describe(condition: Condition, questions: Mapping[str, Question], nested: bool) -> str:
-    if isinstance(condition, (All, AnyOf)):
-        joiner = " and " if isinstance(condition, All) else " or "
-        parts = [_describe(item, questions, nested=True) for item in condition.items]
-        text = joiner.join(parts)
-        return f"({text})" if nested and len(parts) > 1 else text
-    if isinstance(condition, Not):
-        if isinstance(condition.item, Match):
-            return _describe_test(condition.item, questions, negated=True)
-        return f"not ({_describe(condition.item, questions, nested=False)})"
-    return _describe_test(condition, questions, negated=False)
-
-
-def _describe_test(test: Match, questions: Mapping[str, Question], negated: bool, quoted: bool = False) -> str:
-    name = _question_name(test.question)
-    op = test.op
-    if op == "answered":
-        has = test.values[0] != negated
-        return f"{name} has an answer" if has else f"{name} has no answer"
-    if op in ("at_least", "below"):
-        words = op.replace("_", " ")
-        return f"{name} is {'not ' if negated else ''}{words} {_number_text(test.values[0])}"
-    labels = _labels(test, questions)
-    if quoted:  # quoted labels read clearly mid-sentence, commas and all
-        labels = [f"\u201c{label}\u201d" for label in labels]
-        listed = ", ".join(labels)
-    else:
-        # Labels that contain commas are separated by semicolons, so the list stays readable.
-        listed = ("; " if any("," in label for label in labels) else ", ").join(labels)
-    if op in ("equals", "one_of"):
-        if len(labels) == 1:
-            return f"{name} is {'not ' if negated else ''}{listed}"
-        return f"{name} is {'none' if negated else 'one'} of: {listed}"
-    if op == "includes":
-        if len(labels) == 1:
-            return f"{name} {'does not include' if negated else 'includes'} {listed}"
-        return f"{name} includes {'none' if negated else 'any'} of: {listed}"
-    return f"{name} {'does not include all' if negated else 'includes all'} of: {listed}"
-
-
-# --- plain words, as a tree ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Plain:
-    """A condition in plain words, kept as a tree so it can be shown as nested lists.
-
-    ``kind`` is ``test`` (``text`` is one sentence, the same words as
-    ``describe``) or a group: ``all`` ("All of these"), ``any`` ("At least one
-    of these"), ``none`` (``not`` of ``any``: "None of these") or ``not_all``
-    (``not`` of ``all``: "Not all of these"), whose ``items`` are trees too.
-    """
-
-    kind: str
-    text: str = ""
-    items: tuple[Plain, ...] = ()
-
-    LEADS = {
-        "all": "All of these:",
-        "any": "At least one of these:",
-        "none": "None of these:",
-        "not_all": "Not all of these:",
-    }
-
-    @property
-    def lead(self) -> str:
-        """The words before a group's items ("All of these:")."""
-        return self.LEADS.get(self.kind, "")
-
-    @property
-    def is_test(self) -> bool:
-        return self.kind == "test"
-
-    def lines(self, indent: str = "  ", bullet: str = "- ") -> list[str]:
-        """The tree as indented bullet lines (for Markdown and the terminal)."""
-        if self.is_test:
-            return [bullet + self.text]
-        out = [bullet + self.lead]
-        for item in self.items:
-            out += [indent + line for line in item.lines(indent, bullet)]
-        return out
-
-
-def explain(condition: Condition, questions: Mapping[str, Question]) -> Plain:
-    """A condition in plain words as a tree (see ``Plain``).
-
-    Tests read as in ``describe``, with the option labels in quotation marks
-    (``Pattern is \u201cMany patches\u201d``); ``all``/``any`` become groups so a
-    long condition can be read as nested lists; ``not`` of a single test reads
-    as the negated test ("Sex is not Female"), ``not`` of ``any`` as "None of
-    these" and ``not`` of ``all`` as "Not all of these". A group of one item
-    is shown as that item.
-    """
-    if isinstance(condition, (All, AnyOf)):
-        items = tuple(explain(item, questions) for item in condition.items)
-        if len(items) == 1:
-            return items[0]
-        return Plain("all" if isinstance(condition, All) else "any", items=items)
-    if isinstance(condition, Not):
-        inner = condition.item
-        if isinstance(inner, Match):
-            return Plain("test", _describe_test(inner, questions, negated=True, quoted=True))
-        if isinstance(inner, Not):
-            return explain(inner.item, questions)
-        items = tuple(explain(item, questions) for item in inner.items)
-        if len(items) == 1:
-            return explain(Not(inner.items[0]), questions)
-        return Plain("none" if isinstance(inner, AnyOf) else "not_all", items=items)
-    return Plain("test", _describe_test(condition, questions, negated=False, quoted=True))
 
 
 def questions_in(condition: Condition) -> tuple[str, ...]:

@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .conditions import All, AnyOf, Condition, Match, Not, Plain, explain
+from .conditions import All, AnyOf, Condition, Match, Not
 from .engine import evaluate
 from .flow import upgrade_answers
+from .plain import Plain, explain
 
 if TYPE_CHECKING:
     from .models import (
@@ -288,9 +289,9 @@ def _field_words(name: str) -> str:
 
 
 def _value_words(value: Any, rulebook: Rulebook) -> str:
-    """Any value of a rule file in words (conditions as the /rules pages describe them)."""
+    """Any value of a rule file as text (a condition nested in some other value as written in YAML)."""
     if isinstance(value, (All, AnyOf, Not, Match)):
-        return rulebook.describe(value)
+        return _as_written(value.raw)
     if isinstance(value, (tuple, list)):
         return "; ".join(_value_words(v, rulebook) for v in value) or "none"
     if isinstance(value, dict):
@@ -300,6 +301,17 @@ def _value_words(value: Any, rulebook: Rulebook) -> str:
         shown = [(k, getattr(value, k)) for k, f in fields.items() if getattr(value, k) != f.default]
         return "; ".join(f"{_field_words(k).lower()}: {_value_words(v, rulebook)}" for k, v in shown)
     return "none" if value is None else str(value)
+
+
+def _as_written(raw: Any) -> str:
+    """YAML data in YAML's flow style, as a rule file could write it: ``{pattern: [a, b]}``."""
+    if isinstance(raw, dict):
+        return "{" + ", ".join(f"{k}: {_as_written(v)}" for k, v in raw.items()) + "}"
+    if isinstance(raw, list):
+        return "[" + ", ".join(_as_written(v) for v in raw) + "]"
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
 
 
 def _other_fields(old: Any, new: Any, handled: Iterable[str], rulebooks: tuple[Rulebook, Rulebook]) -> list[Change]:
@@ -890,12 +902,3 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
         level_names=level_names,
     )
 
-
-def flat(items: Iterable[Plain | None]) -> list[str]:
-    """The single tests of plain-words trees, flattened (for tests and short summaries)."""
-    out: list[str] = []
-    for tree in items:
-        if tree is None:
-            continue
-        out += [tree.text] if tree.is_test else flat(tree.items)
-    return out

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 from triage.paths import default_rules_dir  # the one owner of the default rules folder (re-exported)
 
 from . import models as m
-from .conditions import Condition, Where, check_against, show_value, suggest
+from .conditions import Condition, Match, Where, show_value, suggest
 from .flow import answer_problems, walk
 from .source import Problem, YMap, position, read_yaml
 from .stamp import REQUIRED_FILES, REVIEWS_FILE, RULE_FOLDERS, stamped_date
@@ -197,6 +197,51 @@ def validation_problems(exc: ValidationError, data: Any, rel: str, model: type[B
 
 
 # --- the loader ------------------------------------------------------------------------
+
+
+# --- conditions against the questions ------------------------------------------
+
+_KIND_WORDS = {"one": "one-choice", "several": "several-choice", "number": "number"}
+
+
+def check_against(condition: Condition, questions: Mapping[str, m.Question]) -> list[tuple[Where, str]]:
+    """Problems of a condition against the questions: unknown ids and options, wrong operators."""
+    problems: list[tuple[Where, str]] = []
+    for test in condition.matches():
+        question = questions.get(test.question)
+        if question is None:
+            problems.append((test.where, f"unknown question '{test.question}'{suggest(test.question, questions)}"))
+            continue
+        message = _operator_problem(test, question)
+        if message:
+            problems.append((test.where, message))
+            continue
+        if test.op in ("equals", "one_of", "includes", "includes_all"):
+            allowed = [o.value for o in question.options]
+            for value, where in zip(test.values, test.value_wheres or (test.where,) * len(test.values), strict=False):
+                if value not in allowed:
+                    problems.append(
+                        (where, f"unknown option '{value}' for question '{test.question}'{suggest(value, allowed)}")
+                    )
+    return problems
+
+
+def _operator_problem(test: Match, question: m.Question) -> str | None:
+    qid, kind, op = test.question, question.kind, test.op
+    if op == "answered":
+        return None
+    if kind == "number" and op not in ("at_least", "below"):
+        return f"'{qid}' is a number question: test it with {{at_least: N}} or {{below: N}}"
+    if op in ("at_least", "below") and kind != "number":
+        return f"'{op}:' only works on number questions; '{qid}' is a {_KIND_WORDS[kind]} question"
+    if kind == "several" and op in ("equals", "one_of"):
+        return (
+            f"'{qid}' is a several-choice question: write '{qid}: {{includes: ...}}' "
+            "or '{includes_all: [...]}' instead of a plain value"
+        )
+    if kind == "one" and op in ("includes", "includes_all"):
+        return f"'{qid}' is a one-choice question: write '{qid}: value' or '{qid}: [value, ...]', not '{op}:'"
+    return None
 
 
 class _Loader:

@@ -42,7 +42,6 @@ from .conditions import (
     Match,
     Not,
     Where,
-    describe,
     parse_condition,
 )
 
@@ -519,10 +518,6 @@ class Rulebook:
     def level(self, level_id: str) -> CareLevel:
         """The care level with this id."""
         return self.care.levels[self.level_rank[level_id]]
-
-    def describe(self, condition: Condition) -> str:
-        """A condition in plain words (see ``conditions.describe``)."""
-        return describe(condition, self.question_by_id)
 
     def pictures_for(self, value: str) -> str | None:
         """The sprite (``static/img/<name>.svg``) that draws option ``value`` of a question with pictures."""

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .conditions import Plain, Where, explain, questions_in
+from .conditions import Where, questions_in
 from .engine import CaseResult, run_cases
 from .hidden import hidden_evidence
+from .plain import Plain, explain
 from .signoff import STATE_WORDS, FileStatus, counts_words, file_statuses, status_counts
 
 if TYPE_CHECKING:

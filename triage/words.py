@@ -1,0 +1,114 @@
+"""Conditions in plain words, for Python callers: the flow picture, the exports, the CLI, tests.
+
+The grammar is written once, in ``templates/macros/words.txt``; the HTML pages import
+those macros directly, and this module renders the same macros with a plain Jinja
+environment (no Flask, so the CLI and the export can use it too). Give it a
+``Plain`` tree from ``triage.rulebook.plain.explain``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from triage.paths import templates_folder
+from triage.rulebook.conditions import Condition
+from triage.rulebook.diagram import FlowLayout, flow_layout
+from triage.rulebook.models import Rulebook
+from triage.rulebook.plain import Plain, explain
+
+WORDS_TEMPLATE = "macros/words.txt"
+
+
+@cache
+def environment(text: bool = False) -> Environment:
+    """A plain Jinja environment over the app's templates, for rendering outside a request.
+
+    HTML is autoescaped, text and Markdown are not. ``text=True`` trims the newline after a
+    block tag and the spaces before it (``trim_blocks``, ``lstrip_blocks``), as the text and
+    Markdown templates (the diff, the Markdown export) are written for. Both have the
+    Markdown filters ``md``, ``md_cell`` and ``md_url``.
+    """
+    env = Environment(
+        loader=FileSystemLoader(str(templates_folder())),
+        autoescape=select_autoescape(["html", "svg"]),
+        keep_trailing_newline=True,
+        trim_blocks=text,
+        lstrip_blocks=text,
+    )
+    env.filters.update(md=markdown_text, md_cell=markdown_cell, md_url=markdown_url)
+    return env
+
+
+# Characters that can start Markdown syntax anywhere in a line, and at the start of a block.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_MD_BLOCK_MARK = re.compile(r"^(\s*)([#>+-])(?=\s|$)")
+_MD_NUMBERED = re.compile(r"^(\s*\d+)\.(?=\s|$)")
+
+
+def markdown_text(value: object) -> str:
+    """Text as literal Markdown: ``\\ ` * _ [ ] < > |`` escaped, and a leading ``#``, ``>``,
+    ``+``, ``-`` or ``1.`` that would make a heading, a quote or a list."""
+    escaped = _MD_INLINE.sub(r"\\\1", str(value))
+    escaped = _MD_BLOCK_MARK.sub(r"\1\\\2", escaped)
+    return _MD_NUMBERED.sub(r"\1\\.", escaped)
+
+
+def markdown_cell(value: object) -> str:
+    """``markdown_text`` on one line, for a table cell."""
+    return markdown_text(" ".join(str(value).split()))
+
+
+_URL_UNSAFE = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
+
+
+def markdown_url(value: object) -> str:
+    """A link target that cannot end the link early: spaces and brackets percent-encoded."""
+    return str(value).translate(_URL_UNSAFE)
+
+
+@cache
+def _macros() -> Any:
+    return environment().get_template(WORDS_TEMPLATE).module
+
+
+def sentence(tree: Plain) -> str:
+    """The whole condition on one line: ``Age is below 12 and (Fever is “Yes” or ...)``."""
+    return str(_macros().sentence(tree))
+
+
+def each_test(tree: Plain | None) -> list[str]:
+    """Every single test of the tree in words, in reading order (none for no tree)."""
+    return [] if tree is None else [str(_macros().test(test)) for test in tree.tests()]
+
+
+def brief(tree: Plain) -> str:
+    """One line, each test on several answers counting them first (the flow picture's boxes)."""
+    return str(_macros().brief(tree))
+
+
+def gate(tree: Plain) -> str:
+    """``Only if ...``: a side branch's condition in the flow picture."""
+    return str(_macros().gate(tree))
+
+
+def lines(tree: Plain, indent: str = "  ", bullet: str = "- ") -> list[str]:
+    """The tree as indented bullet lines (Markdown, the terminal)."""
+    return str(_macros().lines(tree, indent, bullet)).split("\n")
+
+
+def describe(condition: Condition, questions: Mapping[str, Any]) -> str:
+    """A parsed condition on one line (``sentence`` of its ``Plain`` tree)."""
+    return sentence(explain(condition, questions))
+
+
+def flow(rulebook: Rulebook) -> FlowLayout:
+    """The layout of the question-flow picture, each side branch worded by ``gate``
+    (drawn by ``flow_svg`` in templates/clinician/_flow.html)."""
+    questions = rulebook.question_by_id
+    gates = {q.id: gate(explain(q.ask_when, questions)) for q in rulebook.questions if q.ask_when is not None}
+    return flow_layout(rulebook, gates)
