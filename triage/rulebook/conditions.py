@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 Answers = Mapping[str, Any]
 
@@ -67,7 +67,7 @@ def is_answered(value: Any) -> bool:
     return not (isinstance(value, (str, list, tuple, set, frozenset)) and len(value) == 0)
 
 
-def _is_choices(value: Any) -> bool:
+def _is_choices(value: Any) -> TypeGuard[list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any]]:
     return isinstance(value, (list, tuple, set, frozenset))
 
 
@@ -75,38 +75,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _equals(answer: Any, values: tuple[Any, ...]) -> bool:
-    return isinstance(answer, str) and answer in values
-
-
-def _includes(answer: Any, values: tuple[Any, ...]) -> bool:
-    return _is_choices(answer) and any(v in answer for v in values)
-
-
-def _includes_all(answer: Any, values: tuple[Any, ...]) -> bool:
-    return _is_choices(answer) and all(v in answer for v in values)
-
-
-def _at_least(answer: Any, values: tuple[Any, ...]) -> bool:
-    return _is_number(answer) and answer >= values[0]
-
-
-def _below(answer: Any, values: tuple[Any, ...]) -> bool:
-    return _is_number(answer) and answer < values[0]
-
-
-# The closed set of operators. A test on an unanswered question is false.
-OPERATORS: dict[str, Callable[[Any, tuple[Any, ...]], bool]] = {
-    "equals": _equals,
-    "one_of": _equals,
-    "includes": _includes,
-    "includes_all": _includes_all,
-    "at_least": _at_least,
-    "below": _below,
-}
-
-
 # --- the tree ------------------------------------------------------------------
+#
+# Each node is compiled once, when it is made (at load): ``holds`` is a plain
+# function of the answers, built from the node's operator with its values
+# already in a set, so evaluating a rulebook is a chain of closures, with no
+# dispatch on the operator and no walk over the tree.
+
+Check = Callable[[Answers], bool]
 
 
 @dataclass(frozen=True)
@@ -116,9 +92,10 @@ class All:
     items: tuple[Condition, ...]
     where: Where = NOWHERE
     raw: Any = field(default=None, compare=False, repr=False)
+    holds: Check = field(init=False, compare=False, repr=False)
 
-    def holds(self, answers: Answers) -> bool:
-        return all(item.holds(answers) for item in self.items)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holds", _all_of(tuple(item.holds for item in self.items)))
 
     def matches(self) -> Iterator[Match]:
         for item in self.items:
@@ -132,9 +109,10 @@ class AnyOf:
     items: tuple[Condition, ...]
     where: Where = NOWHERE
     raw: Any = field(default=None, compare=False, repr=False)
+    holds: Check = field(init=False, compare=False, repr=False)
 
-    def holds(self, answers: Answers) -> bool:
-        return any(item.holds(answers) for item in self.items)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holds", _any_of(tuple(item.holds for item in self.items)))
 
     def matches(self) -> Iterator[Match]:
         for item in self.items:
@@ -148,9 +126,11 @@ class Not:
     item: Condition
     where: Where = NOWHERE
     raw: Any = field(default=None, compare=False, repr=False)
+    holds: Check = field(init=False, compare=False, repr=False)
 
-    def holds(self, answers: Answers) -> bool:
-        return not self.item.holds(answers)
+    def __post_init__(self) -> None:
+        inner = self.item.holds
+        object.__setattr__(self, "holds", lambda answers: not inner(answers))
 
     def matches(self) -> Iterator[Match]:
         yield from self.item.matches()
@@ -163,7 +143,8 @@ class Match:
     ``op`` is one of equals, one_of, includes (any of ``values``),
     includes_all, at_least, below (``values`` holds the number) or answered
     (``values`` holds True or False). ``where`` points at the question id;
-    ``value_wheres`` at each value.
+    ``value_wheres`` at each value. A test on an unanswered question is false
+    (except ``answered: false``).
     """
 
     question: str
@@ -172,17 +153,129 @@ class Match:
     where: Where = NOWHERE
     value_wheres: tuple[Where, ...] = field(default=(), compare=False, repr=False)
     raw: Any = field(default=None, compare=False, repr=False)
+    holds: Check = field(init=False, compare=False, repr=False)
 
-    def holds(self, answers: Answers) -> bool:
-        answer = answers.get(self.question)
-        if self.op == "answered":
-            return is_answered(answer) == self.values[0]
-        if not is_answered(answer):
-            return False
-        return OPERATORS[self.op](answer, self.values)
+    def __post_init__(self) -> None:
+        if self.op not in _COMPILERS:
+            raise ValueError(f"unknown operator {self.op!r}")
+        object.__setattr__(self, "holds", _COMPILERS[self.op](self.question, self.values))
 
     def matches(self) -> Iterator[Match]:
         yield self
+
+
+# --- compiling -------------------------------------------------------------------
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 2:
+        first, second = checks
+        return lambda answers: first(answers) and second(answers)
+
+    def all_of(answers: Answers) -> bool:
+        for check in checks:  # noqa: SIM110 - a loop is faster than all() over a generator here
+            if not check(answers):
+                return False
+        return True
+
+    return all_of
+
+
+def _any_of(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 2:
+        first, second = checks
+        return lambda answers: first(answers) or second(answers)
+
+    def any_of(answers: Answers) -> bool:
+        for check in checks:  # noqa: SIM110 - as in all_of
+            if check(answers):
+                return True
+        return False
+
+    return any_of
+
+
+def _equals_check(qid: str, values: tuple[Any, ...]) -> Check:
+    """equals and one_of: a one-choice answer that is one of ``values``."""
+    strings = frozenset(v for v in values if isinstance(v, str))
+    if len(strings) == 1:
+        (value,) = strings
+        return lambda answers: answers.get(qid) == value
+
+    def one_of(answers: Answers) -> bool:
+        answer = answers.get(qid)
+        return isinstance(answer, str) and answer in strings
+
+    return one_of
+
+
+def _includes_check(qid: str, values: tuple[Any, ...]) -> Check:
+    """A several-choice answer that includes any of ``values``."""
+    wanted = frozenset(values)
+
+    def includes(answers: Answers) -> bool:
+        answer = answers.get(qid)
+        if not _is_choices(answer):
+            return False
+        try:
+            return not wanted.isdisjoint(answer)
+        except TypeError:  # an unhashable item, from data that was never validated
+            return any(v in answer for v in values)
+
+    return includes
+
+
+def _includes_all_check(qid: str, values: tuple[Any, ...]) -> Check:
+    """A several-choice answer that includes every one of ``values``."""
+    wanted = frozenset(values)
+
+    def includes_all(answers: Answers) -> bool:
+        answer = answers.get(qid)
+        if not _is_choices(answer):
+            return False
+        try:
+            return wanted.issubset(answer)
+        except TypeError:
+            return all(v in answer for v in values)
+
+    return includes_all
+
+
+def _at_least_check(qid: str, values: tuple[Any, ...]) -> Check:
+    limit = values[0]
+
+    def at_least(answers: Answers) -> bool:
+        answer = answers.get(qid)
+        return _is_number(answer) and answer >= limit
+
+    return at_least
+
+
+def _below_check(qid: str, values: tuple[Any, ...]) -> Check:
+    limit = values[0]
+
+    def below(answers: Answers) -> bool:
+        answer = answers.get(qid)
+        return _is_number(answer) and answer < limit
+
+    return below
+
+
+def _answered_check(qid: str, values: tuple[Any, ...]) -> Check:
+    wanted = bool(values[0])
+    return lambda answers: is_answered(answers.get(qid)) == wanted
+
+
+# The closed set of operators, each compiled into a check.
+_COMPILERS: dict[str, Callable[[str, tuple[Any, ...]], Check]] = {
+    "equals": _equals_check,
+    "one_of": _equals_check,
+    "includes": _includes_check,
+    "includes_all": _includes_all_check,
+    "at_least": _at_least_check,
+    "below": _below_check,
+    "answered": _answered_check,
+}
 
 
 Condition = All | AnyOf | Not | Match

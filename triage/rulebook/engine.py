@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .conditions import Where
+from .index import Pair, answer_pairs
 
 if TYPE_CHECKING:
     from .models import Case, Rulebook
 
 MAX_SUGGESTIONS = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -155,24 +157,40 @@ class Assessment:
         }
 
 
-def score_types(rulebook: Rulebook, answers: Mapping[str, Any]) -> tuple[TypeScore, ...]:
-    """Every type's score, in file order."""
-    scores = []
-    for hair_type in rulebook.types:
-        fired = tuple(
-            EvidenceHit(item.points, item.because, item.when.where)
-            for item in hair_type.evidence
-            if item.when.holds(answers)
+def score_types(
+    rulebook: Rulebook, answers: Mapping[str, Any], pairs: set[Pair] | None = None
+) -> tuple[TypeScore, ...]:
+    """Every type's score, in file order.
+
+    Only the evidence that some answer can fire is tested (``index.py``); ``pairs``
+    are the answers' (question, value) pairs, when the caller has them already.
+    """
+    index = rulebook.rule_index
+    evidence = index.evidence
+    candidates = index.evidence_index.candidates(answer_pairs(answers) if pairs is None else pairs)
+    memo = index.memo
+    if "quiet_scores" not in memo:  # made once per rulebook: each piece of evidence as its check and hit,
+        memo["checks"] = tuple(
+            (number, item.when.holds, EvidenceHit(item.points, item.because, item.when.where))
+            for number, _, item in evidence
         )
-        scores.append(
-            TypeScore(
-                hair_type.id,
-                hair_type.name,
-                sum(hit.points for hit in fired),
-                hair_type.threshold,
-                hair_type.care_level,
-                fired,
-            )
+        memo["quiet_scores"] = tuple(  # and each type's score when none of its evidence fired
+            TypeScore(t.id, t.name, 0, t.threshold, t.care_level, ()) for t in rulebook.types
+        )
+    checks, quiet = memo["checks"], memo["quiet_scores"]
+    hits: dict[int, list[EvidenceHit]] = {}
+    for position in sorted(candidates):  # file order
+        type_number, holds, hit = checks[position]
+        if holds(answers):
+            if type_number in hits:
+                hits[type_number].append(hit)
+            else:
+                hits[type_number] = [hit]
+    scores = list(quiet)
+    for type_number, fired in hits.items():
+        t = quiet[type_number]
+        scores[type_number] = TypeScore(
+            t.type_id, t.name, sum(hit.points for hit in fired), t.threshold, t.care_level, tuple(fired)
         )
     return tuple(scores)
 
@@ -186,10 +204,16 @@ def rank(scores: tuple[TypeScore, ...]) -> tuple[TypeScore, ...]:
 
 def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     """Assess the answers, used as given (the flow prunes, not the engine)."""
-    all_scores = score_types(rulebook, answers)
+    pairs = answer_pairs(answers)
+    index = rulebook.rule_index
+    all_scores = score_types(rulebook, answers, pairs)
     suggestions = rank(all_scores)[:MAX_SUGGESTIONS]
     unclear = not suggestions
-    fired = [flag for flag in rulebook.red_flags if flag.when.holds(answers)]
+    fired = [
+        flag
+        for flag in _in_order(index.red_flags, index.red_flag_index.candidates(pairs))
+        if flag.when.holds(answers)
+    ]
     red_flags = tuple(
         FiredRedFlag(flag.id, flag.level, flag.message, flag.interrupt, flag.when.where) for flag in fired
     )
@@ -199,7 +223,11 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         reasons.append(CareReason("unclear", None, rulebook.unclear_level))
     rank_of = rulebook.level_rank
     care_level = min((r.level for r in reasons), key=rank_of.__getitem__)
-    notes = [note for note in rulebook.care_notes if note.when.holds(answers)]
+    notes = [
+        note
+        for note in _in_order(index.care_notes, index.care_note_index.candidates(pairs))
+        if note.when.holds(answers)
+    ]
     # A flag that sets the level may carry its own steps (self-harm: talk to someone
     # today; emergency services only if not safe now); otherwise the level's steps.
     setting = [flag for flag in fired if flag.level == care_level]
@@ -222,6 +250,11 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         help_lines=rulebook.help_lines_for(*uses),
         doctor_questions=doctor_questions(rulebook, answers, suggestions),
     )
+
+
+def _in_order(items: tuple[T, ...], positions: set[int]) -> list[T]:
+    """The items at ``positions``, in file order."""
+    return [items[position] for position in sorted(positions)]
 
 
 def doctor_questions(

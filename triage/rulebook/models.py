@@ -18,6 +18,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -44,6 +45,7 @@ from .conditions import (
     Where,
     parse_condition,
 )
+from .index import RuleIndex
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 VALUE_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
@@ -514,6 +516,11 @@ class Rulebook:
     def for_child(self, answers: Mapping[str, Any]) -> bool:
         """A parent or carer is answering (``child_wording`` in questions.yaml)."""
         return self.child_wording is not None and self.child_wording.holds(answers)
+
+    @cached_property
+    def rule_index(self) -> RuleIndex:
+        """The evidence, red flags and care notes filed by the answers that can fire them (built on first use)."""
+        return RuleIndex(self.types, self.red_flags, self.care_notes)
 
     def level(self, level_id: str) -> CareLevel:
         """The care level with this id."""
