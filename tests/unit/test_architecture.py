@@ -1,0 +1,83 @@
+"""The shape ARCHITECTURE.md describes, checked from the source: imports go one way, in no circle."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "triage"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, modules: set[str] | None = None) -> set[str]:
+    """What this file imports, at the top, in a function or for type checking only.
+
+    ``from package import name`` is an import of ``package.name`` when that is a module
+    of ``modules``, else of ``package`` itself.
+    """
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                target = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}"
+                found.add(submodule if modules is not None and submodule in modules else target)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {
+        name: {m for m in imports_of(path, set(modules)) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+
+
+def test_the_import_graph_has_no_circle():
+    edges = graph()
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :] + [nxt]
+                raise AssertionError("import circle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node)
+
+
+def test_the_rulebook_imports_nothing_of_the_web_layer():
+    for path in (PACKAGE / "rulebook").glob("*.py"):
+        for imported in imports_of(path):
+            top = imported.split(".")[0]
+            assert top not in ("flask", "flask_wtf", "wtforms", "jinja2", "markupsafe", "werkzeug"), (path.name, imported)
+            if imported.startswith("triage.") and not imported.startswith("triage.rulebook"):
+                assert imported.startswith("triage.paths"), (path.name, imported)  # the one shared leaf
+
+
+def test_the_rulebook_writes_no_markup():
+    markup = re.compile(r"<(svg|text|rect|path|g|div|span|p|ul|li|a|table|tr|td|th|h[1-6])[\s>/]")
+    for path in (PACKAGE / "rulebook").glob("*.py"):
+        assert not markup.search(path.read_text(encoding="utf-8")), path.name
