@@ -41,10 +41,10 @@ class TriageCSRFProtect(CSRFProtect):
     """
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        if apply_exemptions and (not request.endpoint or self._is_exempt()):
-            return
         config = current_app.config
-        if request.method not in config["WTF_CSRF_METHODS"]:
+        if request.method not in config["WTF_CSRF_METHODS"]:  # first: a GET skips the exemption lookup
+            return
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         token = self._get_csrf_token()
         if not render_cache.token_known(token):
