@@ -14,7 +14,11 @@
 3. Bytes per page kind: the HTML plus the CSS and JS it loads, and how many
    of its requests go to another site.
 4. Start-up: ``create_app()`` (loading and validating the rulebook), a fresh
-   interpreter importing ``triage.wsgi``, and gunicorn's time to its first 200.
+   interpreter importing ``triage.wsgi``, ``triage evaluate FILE --json`` on one
+   worked case (a whole process), and gunicorn's time to its first 200.
+5. Issue 16's table: every figure above that has a goal, with the goal and
+   whether this run met it, and the load average at the start and the end.
+   A missed goal is reported, never an error: the exit status stays 0.
 
 Loopback only; each wrk run is a few seconds. Options: ``--seconds N`` per
 wrk run (default 5), ``--connections N`` (default 16), ``--rounds N`` (default
@@ -25,12 +29,15 @@ other work on the machine skews them alike), ``--skip-http``.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -53,10 +60,49 @@ def heading(text: str) -> None:
     print(f"\n== {text}")
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One line of issue 16's table: a measured value (None: not measured) and its goal."""
+
+    name: str
+    value: float | None
+    unit: str  # "µs", "ratio" or "s"
+    goal: float
+    at_most: bool  # the goal is a ceiling (times) rather than a floor (ratios)
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None:
+            return None
+        return self.value <= self.goal if self.at_most else self.value >= self.goal
+
+    def shown(self, number: float | None) -> str:
+        if number is None:
+            return "-"
+        if self.unit == "µs":
+            return f"{number:.0f} µs"
+        if self.unit == "s":
+            return f"{number:.2f} s"
+        return f"{number:.2f}"
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def print_table(figures: list[Figure], load_before: str) -> None:
+    heading(f"5. Issue 16: figures and goals (load average {load_before} at the start, {load_average()} now)")
+    print(f"   {'figure':58} {'value':>10} {'goal':>12}   verdict")
+    for f in figures:
+        mark = {True: "met", False: "NOT MET", None: "not measured"}[f.met]
+        goal = ("<= " if f.at_most else ">= ") + f.shown(f.goal)
+        print(f"   {f.name:58} {f.shown(f.value):>10} {goal:>12}   {mark}")
+
+
 # --- 1. rule evaluation -------------------------------------------------------------
 
 
-def bench_rules(repeat: int = 200) -> None:
+def bench_rules(repeat: int = 50) -> list[Figure]:
     from triage.rulebook import evaluate, load_rulebook
 
     rulebook = load_rulebook()
@@ -77,6 +123,10 @@ def bench_rules(repeat: int = 200) -> None:
     print(f"   median {statistics.median(samples):8.1f} µs")
     print(f"   p99    {percentile(samples, 99):8.1f} µs")
     print(f"   mean   {statistics.fmean(samples):8.1f} µs   ({len(samples)} evaluations)")
+    return [
+        Figure("rule evaluation, median over the worked cases", statistics.median(samples), "µs", 100, True),
+        Figure("rule evaluation, p99 over the worked cases", percentile(samples, 99), "µs", 500, True),
+    ]
 
 
 # --- 2. requests per second ---------------------------------------------------------------
@@ -90,7 +140,17 @@ def _journey_answers(rulebook) -> dict:
     return dict(rulebook.cases[0].answers)
 
 
-def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> None:
+# Issue 16's goals for the pages, as ratios to the bare Flask route: (figure, goal).
+PAGE_GOALS = {
+    "start": ("start page GET, ratio to a bare Flask route", 0.9),
+    "first seen": ("question GET, first seen (ratio)", 0.6),
+    "answered": ("question GET, already answered (ratio)", 0.6),
+    "post": ("question POST (ratio)", 0.6),
+    "result": ("result GET (ratio)", 0.5),
+}
+
+
+def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> list[Figure]:
     from triage.rulebook import load_rulebook
 
     rulebook = load_rulebook()
@@ -129,6 +189,7 @@ def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> 
             f"question POST {question}": (server.url, [Request(question, "POST", post_headers, body, expect=302)]),
             "result GET /result": (server.url, [Request("/result", headers=cookie)]),
         }
+        goal_of = dict(zip(list(cases)[1:], PAGE_GOALS.values(), strict=True))
         # Warm every worker (templates compile on first use) before measuring.
         for url, reqs in cases.values():
             run_wrk(url, reqs, seconds=1, connections=connections, workdir=workdir)
@@ -150,6 +211,9 @@ def bench_http(workdir: Path, seconds: float, connections: int, rounds: int) -> 
             f"{median_of(label, 'p99_ms'):7.1f} {sum(r.errors for r in results):6d}   "
             + " ".join(f"{r.rps:.0f}" for r in results)
         )
+    return [
+        Figure(name, median_of(label, "rps") / base, "ratio", goal, False) for label, (name, goal) in goal_of.items()
+    ]
 
 
 def client_value(rulebook, qid: str, answers: dict) -> list[str]:
@@ -228,7 +292,7 @@ def bench_bytes() -> None:
 # --- 4. start-up -------------------------------------------------------------------------
 
 
-def bench_startup(workdir: Path) -> None:
+def bench_startup(workdir: Path) -> list[Figure]:
     from triage import create_app
 
     heading("4. Start-up")
@@ -253,6 +317,7 @@ def bench_startup(workdir: Path) -> None:
         "   fresh interpreter, import triage.wsgi (imports + create_app): "
         f"median {statistics.median(walls) * 1000:.0f} ms (3 runs)"
     )
+    cli = bench_cli(workdir)
     firsts, readies = [], []
     for i in range(3):
         with Gunicorn(workdir, name=f"startup{i}", workers=2, env=APP_ENV) as server:
@@ -263,6 +328,30 @@ def bench_startup(workdir: Path) -> None:
         f"median {statistics.median(firsts) * 1000:.0f} ms; "
         f"to both workers booted: {statistics.median(readies) * 1000:.0f} ms (3 runs)"
     )
+    return [
+        Figure("create_app() incl. loading and checking the rulebook", statistics.median(times), "s", 0.4, True),
+        Figure("triage evaluate FILE --json (one case, whole process)", cli, "s", 0.6, True),
+    ]
+
+
+def bench_cli(workdir: Path, runs: int = 5) -> float:
+    """``triage evaluate FILE --json`` on the first worked case, as a whole process: the median wall time."""
+    from triage.rulebook import load_rulebook
+
+    case = load_rulebook().cases[0]
+    answers_file = workdir / "answers.json"
+    answers_file.write_text(json.dumps(dict(case.answers)))
+    # The console script's own code, run by this interpreter (so this tree's triage is the one imported).
+    command = [sys.executable, "-c", "import sys; from triage.cli import main; sys.argv[0] = 'triage'; main()",
+               "evaluate", str(answers_file), "--json"]
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=PROJECT_ROOT, env=clean_env(), check=True, timeout=60, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    print(f"   triage evaluate FILE --json (case {case.id}), whole process: "
+          f"median {statistics.median(walls) * 1000:.0f} ms ({runs} runs)")
+    return statistics.median(walls)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -272,14 +361,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args(argv)
-    print(f"Hair loss guide benchmark (Python {sys.version.split()[0]})")
+    load_before = load_average()
+    print(f"Hair loss guide benchmark (Python {sys.version.split()[0]}; load average {load_before})")
     with tempfile.TemporaryDirectory(prefix="triage-bench-") as tmp:
         workdir = Path(tmp)
-        bench_rules()
-        if not args.skip_http:
-            bench_http(workdir, args.seconds, args.connections, args.rounds)
+        figures = bench_rules()
+        if args.skip_http:
+            figures += [Figure(name, None, "ratio", goal, False) for name, goal in PAGE_GOALS.values()]
+        else:
+            figures += bench_http(workdir, args.seconds, args.connections, args.rounds)
         bench_bytes()
-        bench_startup(workdir)
+        figures += bench_startup(workdir)
+    print_table(figures, load_before)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ where templates change under it.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Hashable
 
 from flask import Flask, current_app, g, request, session
@@ -38,12 +39,14 @@ EXTENSION = "triage_render_cache"
 
 
 SIGNED_TOKENS = "triage_signed_csrf_tokens"
+ACCEPTED_TOKENS = "triage_accepted_csrf_tokens"
 MAX_TOKENS = 4096
 
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = {}
     app.extensions[SIGNED_TOKENS] = {}
+    app.extensions[ACCEPTED_TOKENS] = {}
 
 
 def csrf_token() -> str:
@@ -72,6 +75,50 @@ def csrf_token() -> str:
             memo.clear()
         memo[session[field]] = signed
     return signed
+
+
+def _tokens_last() -> bool:
+    """Signed tokens last as long as the session (``WTF_CSRF_TIME_LIMIT = None``, config.py)."""
+    return current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
+
+
+def _accepted_key(signed: object) -> tuple[str, str, str] | None:
+    app = current_app
+    raw = session.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    if not (_tokens_last() and isinstance(raw, str) and isinstance(signed, str) and isinstance(secret, str)):
+        return None
+    return secret, raw, signed
+
+
+def token_known(signed: object) -> bool:
+    """``signed`` is a token this process signed, or already accepted, for this session's raw token.
+
+    With no time limit a signed token is valid as long as it authenticates and
+    carries the session's raw token (``flask_wtf.csrf.validate_csrf``), which
+    is exactly what a token signed here for that raw token does. So the
+    tokens made here (``csrf_token``) and the ones that passed the full check
+    (``remember_accepted``; another worker signed them) need no new HMAC.
+    Keys are random tokens and the secret, nothing personal.
+    """
+    key = _accepted_key(signed)
+    if key is None:
+        return False
+    secret, raw, given = key
+    mine = current_app.extensions[SIGNED_TOKENS].get(raw)
+    if isinstance(mine, str) and hmac.compare_digest(mine, given):
+        return True
+    return key in current_app.extensions[ACCEPTED_TOKENS]
+
+
+def remember_accepted(signed: object) -> None:
+    """Remember a token that has just passed Flask-WTF's full check (bounded, like the other memos)."""
+    key = _accepted_key(signed)
+    if key is not None:
+        accepted: dict = current_app.extensions[ACCEPTED_TOKENS]
+        if len(accepted) >= MAX_TOKENS:
+            accepted.clear()
+        accepted[key] = True
 
 
 def _enabled() -> bool:
