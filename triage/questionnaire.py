@@ -263,13 +263,14 @@ def help_now() -> str:
     # Back goes to the question whose answer brought the person here.
     came_from = request.args.get("from")
     back_url = _question_url(came_from, returning) if came_from in state.ids else url_for("questionnaire.start")
-    uses = {use for f in flags for use in f.help_lines} or {"crisis"}
+    uses = {use for f in flags for use in f.help_lines}
+    lines = rulebook.help_lines_for(*uses) if uses else rulebook.crisis_lines
     return render_template(
         "questionnaire/help_now.html",
         heading="Please get support now",
         flags=flags,
         steps=tuple(dict.fromkeys(step for f in flags for step in f.what_to_do)),
-        lines=rulebook.help_lines_for(*uses),
+        lines=lines,
         back_url=back_url,
         continue_url=url_for("questionnaire.check_answers") if done else url_for("questionnaire.start"),
         continue_label="Continue to your answers" if done else "Continue with the questions",
@@ -389,39 +390,45 @@ def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The person's own story in order, when they reported something that came before."""
+    """The person's own story in order, when they reported something that came before.
+
+    Which questions tell it is declared in questions.yaml (``timeline:``); each step
+    has a ``kind`` (``window``, ``timed``, ``onset``, ``duration``) that result.html
+    puts into words, and the person's own answers in the words they chose.
+    """
     rulebook = _rulebook()
-    events = [v for v in answers.get("events") or [] if v not in ("none", "not_sure")]
-    if not events:
+    roles = rulebook.timeline
+    if roles is None:
         return None
     questions = rulebook.question_by_id
-    when = answers.get("event_timing")
+    events_question = questions[roles.events]
+    events = [v for v in answers.get(roles.events) or [] if v not in roles.not_events]
+    if not events:
+        return None
+    timing = questions[roles.timing] if roles.timing is not None else None
+    when = answers.get(roles.timing) if roles.timing is not None else None
     # The gap is asked only about the events that make the timing question apply
     # (a medicine or cancer treatment); anything else ticked is known only to fall
-    # in the 6 months the events question asks about.
-    timing = questions["event_timing"]
-    timed = [v for v in events if when and (timing.ask_when is None or timing.ask_when.holds({"events": [v]}))]
+    # in the months the events question asks about.
+    timed = [
+        v
+        for v in events
+        if timing is not None and when and (timing.ask_when is None or timing.ask_when.holds({roles.events: [v]}))
+    ]
     untimed = [v for v in events if v not in timed]
     steps = []
     if untimed:
-        steps.append({"when": "In the 6 months before", "what": ", ".join(answer_labels(questions["events"], untimed))})
-    if timed:
+        steps.append({"kind": "window", "what": ", ".join(answer_labels(events_question, untimed))})
+    if timing is not None and timed:
         step = {
-            "when": answer_labels(questions["event_timing"], when)[0],
-            "what": ", ".join(answer_labels(questions["events"], timed)),
+            "kind": "timed",
+            "when": answer_labels(timing, when)[0],
+            "what": ", ".join(answer_labels(events_question, timed)),
         }
-        steps.insert(0 if when == "gt_6m" else len(steps), step)
-    if "onset" in answers:
-        steps.append(
-            {"when": "Then", "what": "Hair loss started: " + answer_labels(questions["onset"], answers["onset"])[0]}
-        )
-    if "duration" in answers:
-        steps.append(
-            {
-                "when": "Now",
-                "what": "It has been going on: " + answer_labels(questions["duration"], answers["duration"])[0],
-            }
-        )
+        steps.insert(0 if when == roles.before_window else len(steps), step)
+    for kind, qid in (("onset", roles.onset), ("duration", roles.duration)):
+        if qid is not None and qid in answers:
+            steps.append({"kind": kind, "what": answer_labels(questions[qid], answers[qid])[0]})
     return steps
 
 
