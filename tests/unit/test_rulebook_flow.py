@@ -1,14 +1,27 @@
-"""The question flow: applicable questions, the next question, pruning, answer checks."""
+"""The question flow (``walk``): applicable questions, the next question, pruning; answer checks."""
 
 from __future__ import annotations
 
 import pytest
 
-from triage.rulebook import applicable_questions, next_question, prune, validate_answers
+from triage.rulebook import validate_answers, walk
 
 
 def ids(questions):
     return [q.id for q in questions]
+
+
+# The three things one pass of ``walk`` gives.
+def applicable_questions(rulebook, answers):
+    return walk(rulebook.questions, answers).path
+
+
+def next_question(rulebook, answers):
+    return walk(rulebook.questions, answers).gap
+
+
+def prune(rulebook, answers):
+    return walk(rulebook.questions, answers).answers
 
 
 def test_applicable_questions_follow_ask_when(rulebook):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .conditions import is_answered, show_value, suggest
 
@@ -19,14 +19,29 @@ if TYPE_CHECKING:
 Answers = Mapping[str, Any]
 
 
-def walk(questions: Iterable[Question], answers: Answers) -> tuple[tuple[Question, ...], dict[str, Any]]:
-    """One pass over the questions: those that apply, in order, and the answers kept.
+class Walk(NamedTuple):
+    """What one pass over the questions finds (``walk``)."""
+
+    path: tuple[Question, ...]  # the questions that apply, in order
+    answers: dict[str, Any]  # the answers kept: to questions that apply, options shown, never empty
+
+    @property
+    def gap(self) -> Question | None:
+        """The first question that applies and has no answer kept; None when every one has."""
+        return next((q for q in self.path if q.id not in self.answers), None)
+
+
+def walk(questions: Iterable[Question], answers: Answers) -> Walk:
+    """One pass over the questions: those that apply, in order, the answers kept, the first gap.
 
     A question applies when it has no ``ask_when`` or its ``ask_when`` holds
     for the answers kept so far (answers to earlier questions that apply), so
     an answer left over from a branch no longer taken is ignored. An answer
     keeps only the options shown for those earlier answers (``show_when``);
-    an answer left with nothing is dropped.
+    an answer left with nothing, or given as nothing (None, an empty list), is
+    dropped. Unknown question ids are dropped too. One pass is enough: whether
+    a question applies depends only on answers to earlier questions that
+    apply, which the pass keeps.
     """
     kept: dict[str, Any] = {}
     applicable = []
@@ -35,9 +50,9 @@ def walk(questions: Iterable[Question], answers: Answers) -> tuple[tuple[Questio
             applicable.append(question)
             if question.id in answers:
                 value = _shown_part(question, answers[question.id], kept)
-                if value is not None:
+                if is_answered(value):
                     kept[question.id] = value
-    return tuple(applicable), kept
+    return Walk(tuple(applicable), kept)
 
 
 def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
@@ -49,38 +64,6 @@ def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
         part = [v for v in value if v in shown]
         return (part if len(part) < len(value) else value) or None
     return value if value in shown else None
-
-
-def applicable_in(questions: Iterable[Question], answers: Answers) -> tuple[Question, ...]:
-    """The questions that apply, in order (see ``walk``)."""
-    return walk(questions, answers)[0]
-
-
-def applicable_questions(rulebook: Rulebook, answers: Answers) -> tuple[Question, ...]:
-    """The questions that apply, in order.
-
-    A question applies when it has no ``ask_when`` or its ``ask_when`` holds
-    for the answers to the *earlier applicable* questions only, so an answer
-    left over from a branch no longer taken is ignored.
-    """
-    return applicable_in(rulebook.questions, answers)
-
-
-def next_question(rulebook: Rulebook, answers: Answers) -> Question | None:
-    """The first applicable question without an answer, or None when done."""
-    for question in applicable_questions(rulebook, answers):
-        if not is_answered(answers.get(question.id)):
-            return question
-    return None
-
-
-def prune(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
-    """The answers without those to questions that no longer apply.
-
-    Dropping one answer can make later questions stop applying, so this
-    repeats until nothing changes. Unknown question ids are dropped too.
-    """
-    return walk(rulebook.questions, answers)[1]
 
 
 def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:
