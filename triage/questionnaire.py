@@ -96,7 +96,6 @@ def question(question_id: str) -> ResponseReturnValue:
             heading=question_text(current, answers),
             caption=rulebook.sections.get(current.section, ""),
             back_url=back_url,
-            title_prefix="Error: " if form.errors else "",
             progress=progress,
             disclaimer_short=True,
         )
@@ -193,13 +192,12 @@ def help_now() -> str:
     lines = rulebook.help_lines_for(*uses) if uses else rulebook.crisis_lines
     return render_template(
         "questionnaire/help_now.html",
-        heading="Please get support now",
         flags=flags,
         steps=tuple(dict.fromkeys(step for f in flags for step in f.what_to_do)),
         lines=lines,
         back_url=back_url,
         continue_url=url_for("questionnaire.check_answers") if done else url_for("questionnaire.start"),
-        continue_label="Continue to your answers" if done else "Continue with the questions",
+        done=done,
     )
 
 
@@ -214,7 +212,6 @@ def check_answers() -> ResponseReturnValue:
     removed = [questions[q] for q in raw if isinstance(q, str) and q in questions] if isinstance(raw, list) else []
     return render_template(
         "questionnaire/check_answers.html",
-        heading="Check your answers",
         rows=answer_rows(state, with_change=True),
         removed=[question_text(q, state.answers) for q in removed],
         back_url=question_url(state.path[-1].id),
@@ -243,7 +240,6 @@ def result() -> ResponseReturnValue:
 
     return render_template(
         "questionnaire/result.html",
-        heading="Your summary",
         assessment=assessment,
         rulebook=rulebook,
         care=rulebook.level(assessment.care_level),
@@ -345,4 +341,4 @@ def clear() -> Response:
 @bp.get("/cleared")
 def cleared() -> str:
     """Confirmation that the answers are gone."""
-    return render_template("questionnaire/cleared.html", heading="Your answers have been cleared")
+    return render_template("questionnaire/cleared.html")
