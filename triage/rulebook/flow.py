@@ -77,7 +77,13 @@ def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:
 
 
 def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list[tuple[str, str]]:
-    """Like ``validate_answers`` but as (question id, message) pairs."""
+    """Like ``validate_answers`` but as (question id, message) pairs.
+
+    The checks are each question's ``AnswerSpec.problems``; this puts their codes
+    into the words of the rule-file checks and ``triage evaluate`` (for people who
+    write answer files). A number that is not whole is accepted here: the rules
+    read numbers, and only the forms save whole ones.
+    """
     problems = []
     for qid, value in answers.items():
         question = questions.get(qid)
@@ -86,8 +92,9 @@ def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list
             continue
         if value is None:
             continue
-        checker = {"one": _one_problems, "several": _several_problems, "number": _number_problems}[question.kind]
-        problems.extend((qid, message) for message in checker(question, value))
+        for found in AnswerSpec.for_question(question).problems(value):
+            if found.code != "not_whole":
+                problems.append((qid, _problem_words(question, found)))
     return problems
 
 
@@ -95,71 +102,70 @@ def _allowed(question: Question) -> str:
     return ", ".join(question.option_values)
 
 
-def _one_problems(question: Question, value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return [f"'{question.id}' takes one of: {_allowed(question)}; got {show_value(value)}"]
-    if value not in question.option_values:
-        return [_not_allowed(question, value)]
-    return []
-
-
-def _not_allowed(question: Question, value: Any) -> str:
-    return (
-        f"'{question.id}': {show_value(value)} is not an allowed value{suggest(value, question.option_values)}; "
-        f"allowed values: {_allowed(question)}"
-    )
-
-
-def _several_problems(question: Question, value: Any) -> list[str]:
-    if not isinstance(value, (list, tuple)):
-        return [f"'{question.id}' takes a list of values from: {_allowed(question)}; got {show_value(value)}"]
-    if not value:
-        return [f"'{question.id}': choose at least one of: {_allowed(question)}"]
-    problems = []
-    seen = set()
-    for item in value:
-        if not isinstance(item, str) or item not in question.option_values:
-            problems.append(_not_allowed(question, item))
-        elif item in seen:
-            problems.append(f"'{question.id}': '{item}' is listed twice")
-        else:
-            seen.add(item)
-    if len(value) > 1:
-        for option in question.options:
-            if option.exclusive and option.value in seen:
-                problems.append(f"'{question.id}': '{option.value}' cannot be combined with other answers")
-    return problems
-
-
 def _number_text(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _number_problems(question: Question, value: Any) -> list[str]:
+def _allowed_number(question: Question) -> str:
     low, high = question.min, question.max
     if low is not None and high is not None:
-        allowed = f"a number from {_number_text(low)} to {_number_text(high)}"
-    elif low is not None:
-        allowed = f"a number of at least {_number_text(low)}"
-    elif high is not None:
-        allowed = f"a number of at most {_number_text(high)}"
-    else:
-        allowed = "a number"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return [f"'{question.id}' takes {allowed}; got {show_value(value)}"]
-    if (low is not None and value < low) or (high is not None and value > high):
-        return [f"'{question.id}': {_number_text(value)} is out of range; allowed: {allowed}"]
-    return []
+        return f"a number from {_number_text(low)} to {_number_text(high)}"
+    if low is not None:
+        return f"a number of at least {_number_text(low)}"
+    if high is not None:
+        return f"a number of at most {_number_text(high)}"
+    return "a number"
 
 
-# --- cleaning answers that come from outside (a session cookie) --------------------
+def _problem_words(question: Question, found: AnswerProblem) -> str:
+    """One problem with an answer in the words of the rule-file checks."""
+    qid, value = question.id, found.value
+    if found.code == "not_one":
+        return f"'{qid}' takes one of: {_allowed(question)}; got {show_value(value)}"
+    if found.code == "not_list":
+        return f"'{qid}' takes a list of values from: {_allowed(question)}; got {show_value(value)}"
+    if found.code == "empty":
+        return f"'{qid}': choose at least one of: {_allowed(question)}"
+    if found.code == "unknown_option":
+        return (
+            f"'{qid}': {show_value(value)} is not an allowed value{suggest(value, question.option_values)}; "
+            f"allowed values: {_allowed(question)}"
+        )
+    if found.code == "repeated":
+        return f"'{qid}': '{value}' is listed twice"
+    if found.code == "exclusive":
+        return f"'{qid}': '{value}' cannot be combined with other answers"
+    if found.code == "not_number":
+        return f"'{qid}' takes {_allowed_number(question)}; got {show_value(value)}"
+    if found.code == "out_of_range":
+        return f"'{qid}': {_number_text(value)} is out of range; allowed: {_allowed_number(question)}"
+    raise ValueError(f"no words for the answer problem {found.code!r}")  # pragma: no cover
+
+
+# --- one answer specification per question ----------------------------------------------
 #
-# ``validate_answers`` explains what is wrong, for people and scripts. The web
-# app instead needs, on every request, only the valid part of whatever a cookie
-# holds, fast: a few dictionary lookups per question, no messages, nothing that
-# grows with the size of the input. Both accept the same answers
-# (tests/unit/test_rulebook_flow.py checks that every answer kept here passes
-# ``validate_answers``); numbers are kept only when whole, as the forms save them.
+# ``AnswerSpec.problems`` is the one definition of a valid answer: the rule-file
+# checks and ``triage evaluate`` (``answer_problems``, above), the web forms'
+# validators (triage/forms.py) and the session-cookie cleaner (``clean``) all read
+# it, and each puts its codes into its own words (or none). ``clean`` is what the
+# web app runs on every request: a list longer than the question has options is
+# refused before it is looked at, so nothing grows with the size of what a cookie
+# holds, and no words are built.
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """One thing wrong with an answer: a code and the value it is about (no words).
+
+    Codes: ``not_one`` (a one-choice answer that is not a single value),
+    ``not_list``, ``empty`` (a several-choice answer that is not a list, or an
+    empty one), ``unknown_option`` (a value that is not an option), ``repeated``,
+    ``exclusive`` (an exclusive option, "None" or "Not sure", with others; the
+    value is that option), ``not_number``, ``not_whole``, ``out_of_range``.
+    """
+
+    code: str
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -182,30 +188,52 @@ class AnswerSpec:
             high=question.max,
         )
 
-    def clean(self, value: Any) -> Any:
-        """The answer as this app stores it, or None when it is not a valid answer."""
+    def problems(self, value: Any) -> list[AnswerProblem]:
+        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer)."""
         if self.kind == "one":
-            return self.values.get(value) if isinstance(value, str) else None
+            if not isinstance(value, str):
+                return [AnswerProblem("not_one", value)]
+            return [] if value in self.values else [AnswerProblem("unknown_option", value)]
         if self.kind == "several":
-            if not isinstance(value, (list, tuple)) or not 0 < len(value) <= len(self.values):
-                return None
-            chosen: list[str] = []
+            if not isinstance(value, (list, tuple)):
+                return [AnswerProblem("not_list", value)]
+            if not value:
+                return [AnswerProblem("empty")]
+            problems = []
+            seen: set[str] = set()
             for item in value:
-                option = self.values.get(item) if isinstance(item, str) else None
-                if option is None:
-                    return None
-                if option not in chosen:
-                    chosen.append(option)
-            if len(chosen) > 1 and not self.exclusive.isdisjoint(chosen):
-                return None
-            return chosen
-        # a whole number within the question's range
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            return None
+                if not isinstance(item, str) or item not in self.values:
+                    problems.append(AnswerProblem("unknown_option", item))
+                elif item in seen:
+                    problems.append(AnswerProblem("repeated", item))
+                else:
+                    seen.add(item)
+            if len(value) > 1:
+                problems += [AnswerProblem("exclusive", v) for v in self.values if v in self.exclusive and v in seen]
+            return problems
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return [AnswerProblem("not_number", value)]
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return [AnswerProblem("out_of_range", value)]
+        if isinstance(value, float) and not value.is_integer():
+            return [AnswerProblem("not_whole", value)]
+        return []
+
+    def clean(self, value: Any) -> Any:
+        """The answer as this app stores it, or None when it is not a valid answer.
+
+        Valid is ``problems`` finding nothing, except that an option given twice
+        counts once (the forms may send it twice); whole numbers are kept as ints,
+        and option values as the rulebook's own strings.
+        """
+        if self.kind == "several" and isinstance(value, (list, tuple)) and len(value) > len(self.values):
+            return None  # more than the options, even counting each twice: refused unread
+        if any(p.code != "repeated" for p in self.problems(value)):
             return None
+        if self.kind == "one":
+            return self.values[value]
+        if self.kind == "several":
+            return list(dict.fromkeys(self.values[item] for item in value))
         return int(value)
 
 
