@@ -173,11 +173,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     errors.register(app)
 
-    crisis_lines = tuple(line for line in rulebook.help_lines_for("crisis") if "emergency" not in line.use)
+    emergency_lines = rulebook.emergency_lines
+    crisis_lines = tuple(line for line in rulebook.crisis_lines if line not in emergency_lines)
     # "About N questions, about M minutes" on the start page, from the worked cases
     # (each case's own branch), at about 20 seconds a question.
     typical = round(median_questions(rulebook) or len(rulebook.questions))
-    emergency_lines = rulebook.help_lines_for("emergency")
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:

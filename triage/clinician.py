@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
-from triage import questionnaire
+from triage import journey
 from triage.changes import ReleaseComparison, compare_with_last_release
 from triage.rulebook import Assessment, CaseResult, Rulebook, evaluate
 from triage.rulebook.models import Case
@@ -165,16 +165,16 @@ def result_trace() -> ResponseReturnValue:
     Only reads the session (nothing is stored or logged); like /result, it goes
     to the first unanswered question while the answers are incomplete.
     """
-    state = questionnaire._current_state()
+    state = journey.current_state()
     answers = state.answers
     rulebook = _rulebook()
     if not answers or state.upcoming is not None:
-        return questionnaire._where_next(state)
+        return journey.where_next(state)
     return render_trace(
         evaluate(rulebook, answers),
         heading="How your summary was worked out",
         person=True,
-        for_child=questionnaire._for_child(answers),
+        for_child=journey.for_child(answers),
         answers=answers_in_words(rulebook, answers),
     )
 

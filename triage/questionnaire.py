@@ -1,17 +1,15 @@
 """The patient's way through: one question per page, check answers, result.
 
-State lives only in the encrypted session cookie: ``session["answers"]`` maps a
-question id to an option value, a list of option values or a whole number.
+State lives only in the encrypted session cookie (see :mod:`triage.journey`).
 Everything else (which questions apply, the next one, the back link, the
 result) is worked out again on each request from the answers and the
-rulebook, by the pure functions in :mod:`triage.rulebook`.
+rulebook, by :mod:`triage.journey` and the pure functions in :mod:`triage.rulebook`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,61 +17,25 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from triage import journey
 from triage.forms import AnswerForm
+from triage.journey import (
+    RETURN_TO_CHECK,
+    answer_labels,
+    answer_rows,
+    answer_specs,
+    current_state,
+    for_child,
+    question_text,
+    question_url,
+    state_for,
+    where_next,
+)
 from triage.render_cache import csrf_token, render_cached
-from triage.rulebook import Assessment, Question, Rulebook, clean_answers, evaluate, walk
+from triage.rulebook import Assessment, Rulebook, evaluate
 from triage.rulebook.models import Option, RedFlag
 
 bp = Blueprint("questionnaire", __name__)
-
-RETURN_TO_CHECK = "check"
-
-
-# --- state -----------------------------------------------------------------
-#
-# The session cookie is signed, but what it holds is still treated as
-# untrusted input: it may come from an older rulebook, another deployment
-# that shares the secret, or a person with the key and a text editor. Every
-# read goes through ``clean_answers`` (triage/rulebook/flow.py; the specs are
-# built once per app, from the rulebook), which keeps an answer only when it is exactly what this
-# rulebook's form could have saved, and costs a few dictionary lookups per
-# question: no messages are built, nothing is parsed, nothing grows with the
-# size of what the cookie holds.
-
-
-@dataclass(frozen=True)
-class State:
-    """Where a person is: their answers (pruned), the questions that apply, the next one."""
-
-    answers: dict[str, Any]
-    path: tuple[Question, ...]
-    upcoming: Question | None
-
-    @property
-    def ids(self) -> list[str]:
-        return [q.id for q in self.path]
-
-
-def _rulebook() -> Rulebook:
-    rulebook: Rulebook = current_app.extensions["rulebook"]
-    return rulebook
-
-
-def _state(answers: dict[str, Any]) -> State:
-    """One pass over the questions: which apply, the answers to keep, the first gap.
-
-    Answers to questions that no longer apply are dropped. One pass is enough
-    (the same result as ``rulebook.prune``): whether a question applies
-    depends only on answers to earlier questions that apply, which pruning keeps.
-    """
-    path, kept = walk(_rulebook().questions, answers)
-    upcoming = next((q for q in path if q.id not in kept), None)  # clean answers are never empty
-    return State(kept, path, upcoming)
-
-
-def _current_state() -> State:
-    """The state from the session cookie, cleaned: a stale or tampered cookie never breaks a page."""
-    return _state(clean_answers(current_app.extensions["triage_answer_specs"], session.get("answers")))
 
 
 def _save(answers: dict[str, Any]) -> None:
@@ -85,67 +47,31 @@ def _fingerprint(answers: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _for_child(answers: dict[str, Any]) -> bool:
-    """A parent or carer is answering (``child_wording`` in questions.yaml)."""
-    return _rulebook().for_child(answers)
-
-
-def question_text(question: Question, answers: dict[str, Any]) -> str:
-    """The question as asked: the parent's wording when answering for a child."""
-    if _for_child(answers) and question.text_child:
-        return question.text_child
-    return question.text
-
-
-def answer_labels(question: Question, value: Any) -> list[str]:
-    """An answer in the words the person chose."""
-    if question.kind == "number":
-        unit = f" {question.unit}" if getattr(question, "unit", None) else ""
-        return [f"{value}{unit}"]
-    labels = {o.value: o.label for o in question.options}
-    values = value if isinstance(value, list) else [value]
-    return [labels.get(v, str(v)) for v in values]
-
-
-def _question_url(question_id: str, returning: bool = False) -> str:
-    if returning:
-        values: dict[str, Any] = {"return": RETURN_TO_CHECK}  # `return` is a keyword: passed as a mapping
-        return url_for("questionnaire.question", question_id=question_id, **values)
-    return url_for("questionnaire.question", question_id=question_id)
-
-
-def _where_next(state: State, returning: bool = False) -> Response:
-    """Redirect to the first unanswered question that applies, or to check answers."""
-    if state.upcoming is not None:
-        return redirect(_question_url(state.upcoming.id, returning))
-    return redirect(url_for("questionnaire.check_answers"))
-
-
 # --- views -----------------------------------------------------------------
 
 
 @bp.get("/questions/")
 def start() -> Response:
     """Begin, or carry on from the first unanswered question."""
-    return _where_next(_current_state())
+    return where_next(current_state())
 
 
 @bp.route("/questions/<question_id>", methods=["GET", "POST"])
 def question(question_id: str) -> ResponseReturnValue:
     """One question per page. Jumping ahead by URL goes back to the first gap."""
-    rulebook = _rulebook()
+    rulebook = journey.rulebook()
     current = rulebook.question_by_id.get(question_id)
     if current is None:
         abort(404)
-    state = _current_state()
+    state = current_state()
     answers = state.answers
     returning = request.args.get("return") == RETURN_TO_CHECK
 
     path = state.ids
     if question_id not in path:
-        return _where_next(state, returning)
+        return where_next(state, returning)
     if state.upcoming is not None and path.index(question_id) > path.index(state.upcoming.id):
-        return _where_next(state, returning)
+        return where_next(state, returning)
 
     form_class = current_app.extensions["triage_forms"][question_id]
     options = current.options_for(answers)  # show_when looks only at earlier answers
@@ -161,7 +87,7 @@ def question(question_id: str) -> ResponseReturnValue:
         elif previous is None:
             back_url = url_for("pages.start")
         else:
-            back_url = _question_url(previous)
+            back_url = question_url(previous)
         return render_template(
             "questionnaire/question.html",
             form=form,
@@ -170,7 +96,6 @@ def question(question_id: str) -> ResponseReturnValue:
             heading=question_text(current, answers),
             caption=rulebook.sections.get(current.section, ""),
             back_url=back_url,
-            title_prefix="Error: " if form.errors else "",
             progress=progress,
             disclaimer_short=True,
         )
@@ -191,7 +116,7 @@ def question(question_id: str) -> ResponseReturnValue:
         key = (
             "question",
             question_id,
-            _for_child(answers),
+            for_child(answers),
             returning,
             previous,
             shown,
@@ -202,9 +127,9 @@ def question(question_id: str) -> ResponseReturnValue:
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
     form = _form(form_class, options, answers.get(question_id))
     if form.validate_on_submit():
-        value = current_app.extensions["triage_answer_specs"][question_id].clean(form.answer_value())
+        value = answer_specs()[question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
-            state = _state({**answers, question_id: value})  # drops what no longer applies
+            state = state_for({**answers, question_id: value})  # drops what no longer applies
             _save(state.answers)
             # Answers the change removed, in whole or in part (question ids only,
             # shown once on check answers).
@@ -214,7 +139,7 @@ def question(question_id: str) -> ResponseReturnValue:
             if _new_interrupt(state.answers) is not None:
                 back: dict[str, Any] = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
                 return redirect(url_for("questionnaire.help_now", **back))
-            return _where_next(state, returning)
+            return where_next(state, returning)
 
     # A value that is not one of the options cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
@@ -239,11 +164,11 @@ def _shown_help() -> set[str]:
 def _new_interrupt(answers: dict[str, Any]) -> RedFlag | None:
     """A red flag that must interrupt at once (thoughts of self-harm), not yet shown."""
     shown = None
-    for flag in _rulebook().red_flags:
+    for flag in journey.rulebook().red_flags:
         if flag.interrupt and flag.when.holds(answers):
             shown = _shown_help() if shown is None else shown
             if flag.id not in shown:
-                known = set(_rulebook().red_flag_by_id)
+                known = set(journey.rulebook().red_flag_by_id)
                 session["help_shown"] = sorted((shown & known) | {flag.id})
                 return flag
     return None
@@ -253,8 +178,8 @@ def _new_interrupt(answers: dict[str, Any]) -> RedFlag | None:
 def help_now() -> str:
     """Help at once, with a Back link and a button that says where it goes."""
     returning = request.args.get("return") == RETURN_TO_CHECK
-    rulebook = _rulebook()
-    state = _current_state()
+    rulebook = journey.rulebook()
+    state = current_state()
     shown = _shown_help()
     flags = [f for f in rulebook.red_flags if f.interrupt and f.id in shown] or [
         f for f in rulebook.red_flags if f.interrupt
@@ -262,69 +187,45 @@ def help_now() -> str:
     done = returning or state.upcoming is None
     # Back goes to the question whose answer brought the person here.
     came_from = request.args.get("from")
-    back_url = _question_url(came_from, returning) if came_from in state.ids else url_for("questionnaire.start")
-    uses = {use for f in flags for use in f.help_lines} or {"crisis"}
+    back_url = question_url(came_from, returning) if came_from in state.ids else url_for("questionnaire.start")
+    uses = {use for f in flags for use in f.help_lines}
+    lines = rulebook.help_lines_for(*uses) if uses else rulebook.crisis_lines
     return render_template(
         "questionnaire/help_now.html",
-        heading="Please get support now",
         flags=flags,
         steps=tuple(dict.fromkeys(step for f in flags for step in f.what_to_do)),
-        lines=rulebook.help_lines_for(*uses),
+        lines=lines,
         back_url=back_url,
         continue_url=url_for("questionnaire.check_answers") if done else url_for("questionnaire.start"),
-        continue_label="Continue to your answers" if done else "Continue with the questions",
+        done=done,
     )
 
 
 @bp.get("/check-answers")
 def check_answers() -> ResponseReturnValue:
     """Every answer that applies, each with a Change link."""
-    state = _current_state()
+    state = current_state()
     if state.upcoming is not None:
-        return _where_next(state)
-    questions = _rulebook().question_by_id
+        return where_next(state)
+    questions = journey.rulebook().question_by_id
     raw = session.pop("removed", None)
     removed = [questions[q] for q in raw if isinstance(q, str) and q in questions] if isinstance(raw, list) else []
     return render_template(
         "questionnaire/check_answers.html",
-        heading="Check your answers",
-        rows=_answer_rows(state, with_change=True),
+        rows=answer_rows(state, with_change=True),
         removed=[question_text(q, state.answers) for q in removed],
-        back_url=_question_url(state.path[-1].id),
+        back_url=question_url(state.path[-1].id),
     )
-
-
-def _answer_rows(state: State, with_change: bool) -> list[dict[str, Any]]:
-    rows = []
-    answers = state.answers
-    for q in state.path:
-        if q.id not in answers:
-            continue
-        text = question_text(q, answers)
-        rows.append(
-            {
-                "key": text,
-                "value": answer_labels(q, answers[q.id]),
-                "change_url": _question_url(q.id, returning=True) if with_change else None,
-                "change_label": text.rstrip("?").lower() if text else q.id,
-                # A question with drawings (the pattern) shows them on the doctor's page.
-                "sprite": q.pictures,
-                "pictures": [v for v in answers[q.id] if v in q.option_values]
-                if q.pictures and isinstance(answers[q.id], list)
-                else [],
-            }
-        )
-    return rows
 
 
 @bp.get("/result")
 def result() -> ResponseReturnValue:
     """The care card first, then up to three types to ask a doctor about, with reasons."""
-    state = _current_state()
+    state = current_state()
     answers = state.answers
-    rulebook = _rulebook()
+    rulebook = journey.rulebook()
     if not answers or state.upcoming is not None:
-        return _where_next(state)
+        return where_next(state)
     assessment = evaluate(rulebook, answers)
 
     summary = {
@@ -339,16 +240,15 @@ def result() -> ResponseReturnValue:
 
     return render_template(
         "questionnaire/result.html",
-        heading="Your summary",
         assessment=assessment,
         rulebook=rulebook,
         care=rulebook.level(assessment.care_level),
-        rows=_answer_rows(state, with_change=False),
+        rows=answer_rows(state, with_change=False),
         timeline=_timeline(answers),
         changes=changes,
         reassurance=_reassurance(rulebook, assessment),
         disclaimer_short=True,  # the full text follows the summary (result.html)
-        for_child=_for_child(answers),
+        for_child=for_child(answers),
         today=date.today(),
     )
 
@@ -371,7 +271,7 @@ def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:
     """
     if not isinstance(before, dict) or before.get("answers") == now["answers"]:
         return None
-    rulebook = _rulebook()
+    rulebook = journey.rulebook()
     types = rulebook.type_by_id
     raw_types = before.get("types")
     old_types = [t for t in raw_types if isinstance(t, str) and t in types] if isinstance(raw_types, list) else []
@@ -389,39 +289,45 @@ def _changes(before: Any, now: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
-    """The person's own story in order, when they reported something that came before."""
-    rulebook = _rulebook()
-    events = [v for v in answers.get("events") or [] if v not in ("none", "not_sure")]
-    if not events:
+    """The person's own story in order, when they reported something that came before.
+
+    Which questions tell it is declared in questions.yaml (``timeline:``); each step
+    has a ``kind`` (``window``, ``timed``, ``onset``, ``duration``) that result.html
+    puts into words, and the person's own answers in the words they chose.
+    """
+    rulebook = journey.rulebook()
+    roles = rulebook.timeline
+    if roles is None:
         return None
     questions = rulebook.question_by_id
-    when = answers.get("event_timing")
+    events_question = questions[roles.events]
+    events = [v for v in answers.get(roles.events) or [] if v not in roles.not_events]
+    if not events:
+        return None
+    timing = questions[roles.timing] if roles.timing is not None else None
+    when = answers.get(roles.timing) if roles.timing is not None else None
     # The gap is asked only about the events that make the timing question apply
     # (a medicine or cancer treatment); anything else ticked is known only to fall
-    # in the 6 months the events question asks about.
-    timing = questions["event_timing"]
-    timed = [v for v in events if when and (timing.ask_when is None or timing.ask_when.holds({"events": [v]}))]
+    # in the months the events question asks about.
+    timed = [
+        v
+        for v in events
+        if timing is not None and when and (timing.ask_when is None or timing.ask_when.holds({roles.events: [v]}))
+    ]
     untimed = [v for v in events if v not in timed]
     steps = []
     if untimed:
-        steps.append({"when": "In the 6 months before", "what": ", ".join(answer_labels(questions["events"], untimed))})
-    if timed:
+        steps.append({"kind": "window", "what": ", ".join(answer_labels(events_question, untimed))})
+    if timing is not None and timed:
         step = {
-            "when": answer_labels(questions["event_timing"], when)[0],
-            "what": ", ".join(answer_labels(questions["events"], timed)),
+            "kind": "timed",
+            "when": answer_labels(timing, when)[0],
+            "what": ", ".join(answer_labels(events_question, timed)),
         }
-        steps.insert(0 if when == "gt_6m" else len(steps), step)
-    if "onset" in answers:
-        steps.append(
-            {"when": "Then", "what": "Hair loss started: " + answer_labels(questions["onset"], answers["onset"])[0]}
-        )
-    if "duration" in answers:
-        steps.append(
-            {
-                "when": "Now",
-                "what": "It has been going on: " + answer_labels(questions["duration"], answers["duration"])[0],
-            }
-        )
+        steps.insert(0 if when == roles.before_window else len(steps), step)
+    for kind, qid in (("onset", roles.onset), ("duration", roles.duration)):
+        if qid is not None and qid in answers:
+            steps.append({"kind": kind, "what": answer_labels(questions[qid], answers[qid])[0]})
     return steps
 
 
@@ -435,4 +341,4 @@ def clear() -> Response:
 @bp.get("/cleared")
 def cleared() -> str:
     """Confirmation that the answers are gone."""
-    return render_template("questionnaire/cleared.html", heading="Your answers have been cleared")
+    return render_template("questionnaire/cleared.html")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.rulebook import applicable_questions, evaluate, load_rulebook, next_question, run_cases
+from triage.rulebook import evaluate, load_rulebook, run_cases, walk
 from triage.rulebook.signoff import file_statuses
 from tests.content.readability import grade, passages
 
@@ -179,7 +179,7 @@ TYPICAL_PEOPLE = {
 
 def questions_asked(rulebook, person: dict) -> list[str]:
     answers: dict = {}
-    while (question := next_question(rulebook, answers)) is not None:
+    while (question := walk(rulebook.questions, answers).gap) is not None:
         assert question.id in person, f"the flow asked {question.id!r}, which this person was not given"
         answers[question.id] = person[question.id]
     return list(answers)
@@ -199,7 +199,7 @@ def test_typical_and_worked_case_question_counts(rulebook):
     # findings at once), so they are asked more; before the branching was narrowed
     # their median was 16, and 14 before review round 2 folded the patch signs into
     # other_hair and the life stage into body.
-    per_case = [len(applicable_questions(rulebook, case.answers)) for case in rulebook.cases]
+    per_case = [len(walk(rulebook.questions, case.answers).path) for case in rulebook.cases]
     assert statistics.median(per_case) <= 12
 
 

@@ -1,14 +1,27 @@
-"""The question flow: applicable questions, the next question, pruning, answer checks."""
+"""The question flow (``walk``): applicable questions, the next question, pruning; answer checks."""
 
 from __future__ import annotations
 
 import pytest
 
-from triage.rulebook import applicable_questions, next_question, prune, validate_answers
+from triage.rulebook import validate_answers, walk
 
 
 def ids(questions):
     return [q.id for q in questions]
+
+
+# The three things one pass of ``walk`` gives.
+def applicable_questions(rulebook, answers):
+    return walk(rulebook.questions, answers).path
+
+
+def next_question(rulebook, answers):
+    return walk(rulebook.questions, answers).gap
+
+
+def prune(rulebook, answers):
+    return walk(rulebook.questions, answers).answers
 
 
 def test_applicable_questions_follow_ask_when(rulebook):
@@ -133,3 +146,27 @@ def test_one_value_for_a_several_choice_question_is_read_as_a_list(rulebook):
     assert upgrade_answers(rulebook, {"scalp": "itch"}) == {"scalp": ["itch"]}
     assert upgrade_answers(rulebook, {"scalp": "martian"}) == {"scalp": "martian"}  # left for the validator
     assert upgrade_answers(rulebook, {"pattern": "all_over"}) == {"pattern": "all_over"}  # one-choice here
+
+
+def test_one_answer_spec_gives_codes_and_the_cleaner_follows_them(rulebook):
+    from triage.rulebook.flow import AnswerProblem, AnswerSpec
+
+    age, pattern, scalp = (AnswerSpec.for_question(rulebook.question_by_id[q]) for q in ("age", "pattern", "scalp"))
+    assert age.problems(30) == [] and age.clean(30.0) == 30
+    assert age.problems(200) == [AnswerProblem("out_of_range", 200)] and age.clean(200) is None
+    assert age.problems(0.5) == [AnswerProblem("not_whole", 0.5)] and age.clean(0.5) is None
+    assert age.problems(True) == [AnswerProblem("not_number", True)] and age.clean(True) is None
+    assert pattern.problems(["all_over"]) == [AnswerProblem("not_one", ["all_over"])]
+    assert pattern.problems("all_ovr") == [AnswerProblem("unknown_option", "all_ovr")]
+    assert pattern.clean("all_over") == "all_over"
+    assert scalp.problems([]) == [AnswerProblem("empty")] and scalp.clean([]) is None
+    assert scalp.problems("itch") == [AnswerProblem("not_list", "itch")]
+    assert scalp.problems(["itch", "none", "not_sure"]) == [
+        AnswerProblem("exclusive", "none"),
+        AnswerProblem("exclusive", "not_sure"),
+    ]
+    assert scalp.clean(["itch", "none"]) is None
+    # An option sent twice counts once for the cleaner; the answer-file check names it.
+    assert scalp.problems(["itch", "itch"]) == [AnswerProblem("repeated", "itch")]
+    assert scalp.clean(["itch", "itch"]) == ["itch"]
+    assert scalp.clean(["itch"] * 6) is None  # more than the options: refused unread

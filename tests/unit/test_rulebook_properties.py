@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, next_question, prune, validate_answers
+from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, validate_answers, walk
 
 from .conftest import RULES_MIN
 
@@ -48,9 +48,9 @@ def test_every_valid_answer_set_evaluates(answers):
     for level in [f.level for f in a.red_flags] + [s.care_level for s in a.suggestions]:
         assert RANK[a.care_level] <= RANK[level]
     # the flow helpers agree with each other
-    pruned = prune(RULEBOOK, answers)
+    pruned = walk(RULEBOOK.questions, answers).answers
     assert validate_answers(RULEBOOK, pruned) == []
-    following = next_question(RULEBOOK, pruned)
+    following = walk(RULEBOOK.questions, pruned).gap
     assert following is None or following.id not in pruned
 
 

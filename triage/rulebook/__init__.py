@@ -4,9 +4,7 @@ Public API::
 
     load_rulebook(rules_dir=None) -> Rulebook        # raises RulebookError
     evaluate(rulebook, answers) -> Assessment
-    applicable_questions(rulebook, answers) -> tuple[Question, ...]
-    next_question(rulebook, answers) -> Question | None
-    prune(rulebook, answers) -> dict
+    walk(rulebook.questions, answers) -> Walk   # .path: the questions that apply; .answers: those kept; .gap: the next
     validate_answers(rulebook, answers) -> list[str]
     clean_answers(answer_specs(rulebook.questions), raw) -> dict   # the valid part of untrusted data
 """
@@ -15,11 +13,9 @@ from .conditions import Condition, Where
 from .engine import Assessment, CaseResult, TypeScore, check_case, evaluate, run_cases
 from .flow import (
     AnswerSpec,
+    Walk,
     answer_specs,
-    applicable_questions,
     clean_answers,
-    next_question,
-    prune,
     upgrade_answers,
     validate_answers,
     walk,
@@ -36,16 +32,14 @@ __all__ = [
     "Rulebook",
     "RulebookError",
     "TypeScore",
+    "Walk",
     "Where",
     "answer_specs",
-    "applicable_questions",
     "check_case",
     "clean_answers",
     "default_rules_dir",
     "evaluate",
     "load_rulebook",
-    "next_question",
-    "prune",
     "run_cases",
     "upgrade_answers",
     "validate_answers",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .conditions import is_answered, show_value, suggest
 
@@ -19,14 +19,29 @@ if TYPE_CHECKING:
 Answers = Mapping[str, Any]
 
 
-def walk(questions: Iterable[Question], answers: Answers) -> tuple[tuple[Question, ...], dict[str, Any]]:
-    """One pass over the questions: those that apply, in order, and the answers kept.
+class Walk(NamedTuple):
+    """What one pass over the questions finds (``walk``)."""
+
+    path: tuple[Question, ...]  # the questions that apply, in order
+    answers: dict[str, Any]  # the answers kept: to questions that apply, options shown, never empty
+
+    @property
+    def gap(self) -> Question | None:
+        """The first question that applies and has no answer kept; None when every one has."""
+        return next((q for q in self.path if q.id not in self.answers), None)
+
+
+def walk(questions: Iterable[Question], answers: Answers) -> Walk:
+    """One pass over the questions: those that apply, in order, the answers kept, the first gap.
 
     A question applies when it has no ``ask_when`` or its ``ask_when`` holds
     for the answers kept so far (answers to earlier questions that apply), so
     an answer left over from a branch no longer taken is ignored. An answer
     keeps only the options shown for those earlier answers (``show_when``);
-    an answer left with nothing is dropped.
+    an answer left with nothing, or given as nothing (None, an empty list), is
+    dropped. Unknown question ids are dropped too. One pass is enough: whether
+    a question applies depends only on answers to earlier questions that
+    apply, which the pass keeps.
     """
     kept: dict[str, Any] = {}
     applicable = []
@@ -35,9 +50,9 @@ def walk(questions: Iterable[Question], answers: Answers) -> tuple[tuple[Questio
             applicable.append(question)
             if question.id in answers:
                 value = _shown_part(question, answers[question.id], kept)
-                if value is not None:
+                if is_answered(value):
                     kept[question.id] = value
-    return tuple(applicable), kept
+    return Walk(tuple(applicable), kept)
 
 
 def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
@@ -51,38 +66,6 @@ def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
     return value if value in shown else None
 
 
-def applicable_in(questions: Iterable[Question], answers: Answers) -> tuple[Question, ...]:
-    """The questions that apply, in order (see ``walk``)."""
-    return walk(questions, answers)[0]
-
-
-def applicable_questions(rulebook: Rulebook, answers: Answers) -> tuple[Question, ...]:
-    """The questions that apply, in order.
-
-    A question applies when it has no ``ask_when`` or its ``ask_when`` holds
-    for the answers to the *earlier applicable* questions only, so an answer
-    left over from a branch no longer taken is ignored.
-    """
-    return applicable_in(rulebook.questions, answers)
-
-
-def next_question(rulebook: Rulebook, answers: Answers) -> Question | None:
-    """The first applicable question without an answer, or None when done."""
-    for question in applicable_questions(rulebook, answers):
-        if not is_answered(answers.get(question.id)):
-            return question
-    return None
-
-
-def prune(rulebook: Rulebook, answers: Answers) -> dict[str, Any]:
-    """The answers without those to questions that no longer apply.
-
-    Dropping one answer can make later questions stop applying, so this
-    repeats until nothing changes. Unknown question ids are dropped too.
-    """
-    return walk(rulebook.questions, answers)[1]
-
-
 def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:
     """Problems with the answers, one plain sentence each (empty when all is well).
 
@@ -94,7 +77,13 @@ def validate_answers(rulebook: Rulebook, answers: Answers) -> list[str]:
 
 
 def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list[tuple[str, str]]:
-    """Like ``validate_answers`` but as (question id, message) pairs."""
+    """Like ``validate_answers`` but as (question id, message) pairs.
+
+    The checks are each question's ``AnswerSpec.problems``; this puts their codes
+    into the words of the rule-file checks and ``triage evaluate`` (for people who
+    write answer files). A number that is not whole is accepted here: the rules
+    read numbers, and only the forms save whole ones.
+    """
     problems = []
     for qid, value in answers.items():
         question = questions.get(qid)
@@ -103,8 +92,9 @@ def answer_problems(questions: Mapping[str, Question], answers: Answers) -> list
             continue
         if value is None:
             continue
-        checker = {"one": _one_problems, "several": _several_problems, "number": _number_problems}[question.kind]
-        problems.extend((qid, message) for message in checker(question, value))
+        for found in AnswerSpec.for_question(question).problems(value):
+            if found.code != "not_whole":
+                problems.append((qid, _problem_words(question, found)))
     return problems
 
 
@@ -112,71 +102,70 @@ def _allowed(question: Question) -> str:
     return ", ".join(question.option_values)
 
 
-def _one_problems(question: Question, value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return [f"'{question.id}' takes one of: {_allowed(question)}; got {show_value(value)}"]
-    if value not in question.option_values:
-        return [_not_allowed(question, value)]
-    return []
-
-
-def _not_allowed(question: Question, value: Any) -> str:
-    return (
-        f"'{question.id}': {show_value(value)} is not an allowed value{suggest(value, question.option_values)}; "
-        f"allowed values: {_allowed(question)}"
-    )
-
-
-def _several_problems(question: Question, value: Any) -> list[str]:
-    if not isinstance(value, (list, tuple)):
-        return [f"'{question.id}' takes a list of values from: {_allowed(question)}; got {show_value(value)}"]
-    if not value:
-        return [f"'{question.id}': choose at least one of: {_allowed(question)}"]
-    problems = []
-    seen = set()
-    for item in value:
-        if not isinstance(item, str) or item not in question.option_values:
-            problems.append(_not_allowed(question, item))
-        elif item in seen:
-            problems.append(f"'{question.id}': '{item}' is listed twice")
-        else:
-            seen.add(item)
-    if len(value) > 1:
-        for option in question.options:
-            if option.exclusive and option.value in seen:
-                problems.append(f"'{question.id}': '{option.value}' cannot be combined with other answers")
-    return problems
-
-
 def _number_text(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _number_problems(question: Question, value: Any) -> list[str]:
+def _allowed_number(question: Question) -> str:
     low, high = question.min, question.max
     if low is not None and high is not None:
-        allowed = f"a number from {_number_text(low)} to {_number_text(high)}"
-    elif low is not None:
-        allowed = f"a number of at least {_number_text(low)}"
-    elif high is not None:
-        allowed = f"a number of at most {_number_text(high)}"
-    else:
-        allowed = "a number"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return [f"'{question.id}' takes {allowed}; got {show_value(value)}"]
-    if (low is not None and value < low) or (high is not None and value > high):
-        return [f"'{question.id}': {_number_text(value)} is out of range; allowed: {allowed}"]
-    return []
+        return f"a number from {_number_text(low)} to {_number_text(high)}"
+    if low is not None:
+        return f"a number of at least {_number_text(low)}"
+    if high is not None:
+        return f"a number of at most {_number_text(high)}"
+    return "a number"
 
 
-# --- cleaning answers that come from outside (a session cookie) --------------------
+def _problem_words(question: Question, found: AnswerProblem) -> str:
+    """One problem with an answer in the words of the rule-file checks."""
+    qid, value = question.id, found.value
+    if found.code == "not_one":
+        return f"'{qid}' takes one of: {_allowed(question)}; got {show_value(value)}"
+    if found.code == "not_list":
+        return f"'{qid}' takes a list of values from: {_allowed(question)}; got {show_value(value)}"
+    if found.code == "empty":
+        return f"'{qid}': choose at least one of: {_allowed(question)}"
+    if found.code == "unknown_option":
+        return (
+            f"'{qid}': {show_value(value)} is not an allowed value{suggest(value, question.option_values)}; "
+            f"allowed values: {_allowed(question)}"
+        )
+    if found.code == "repeated":
+        return f"'{qid}': '{value}' is listed twice"
+    if found.code == "exclusive":
+        return f"'{qid}': '{value}' cannot be combined with other answers"
+    if found.code == "not_number":
+        return f"'{qid}' takes {_allowed_number(question)}; got {show_value(value)}"
+    if found.code == "out_of_range":
+        return f"'{qid}': {_number_text(value)} is out of range; allowed: {_allowed_number(question)}"
+    raise ValueError(f"no words for the answer problem {found.code!r}")  # pragma: no cover
+
+
+# --- one answer specification per question ----------------------------------------------
 #
-# ``validate_answers`` explains what is wrong, for people and scripts. The web
-# app instead needs, on every request, only the valid part of whatever a cookie
-# holds, fast: a few dictionary lookups per question, no messages, nothing that
-# grows with the size of the input. Both accept the same answers
-# (tests/unit/test_rulebook_flow.py checks that every answer kept here passes
-# ``validate_answers``); numbers are kept only when whole, as the forms save them.
+# ``AnswerSpec.problems`` is the one definition of a valid answer: the rule-file
+# checks and ``triage evaluate`` (``answer_problems``, above), the web forms'
+# validators (triage/forms.py) and the session-cookie cleaner (``clean``) all read
+# it, and each puts its codes into its own words (or none). ``clean`` is what the
+# web app runs on every request: a list longer than the question has options is
+# refused before it is looked at, so nothing grows with the size of what a cookie
+# holds, and no words are built.
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """One thing wrong with an answer: a code and the value it is about (no words).
+
+    Codes: ``not_one`` (a one-choice answer that is not a single value),
+    ``not_list``, ``empty`` (a several-choice answer that is not a list, or an
+    empty one), ``unknown_option`` (a value that is not an option), ``repeated``,
+    ``exclusive`` (an exclusive option, "None" or "Not sure", with others; the
+    value is that option), ``not_number``, ``not_whole``, ``out_of_range``.
+    """
+
+    code: str
+    value: Any = None
 
 
 @dataclass(frozen=True)
@@ -199,30 +188,52 @@ class AnswerSpec:
             high=question.max,
         )
 
-    def clean(self, value: Any) -> Any:
-        """The answer as this app stores it, or None when it is not a valid answer."""
+    def problems(self, value: Any) -> list[AnswerProblem]:
+        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer)."""
         if self.kind == "one":
-            return self.values.get(value) if isinstance(value, str) else None
+            if not isinstance(value, str):
+                return [AnswerProblem("not_one", value)]
+            return [] if value in self.values else [AnswerProblem("unknown_option", value)]
         if self.kind == "several":
-            if not isinstance(value, (list, tuple)) or not 0 < len(value) <= len(self.values):
-                return None
-            chosen: list[str] = []
+            if not isinstance(value, (list, tuple)):
+                return [AnswerProblem("not_list", value)]
+            if not value:
+                return [AnswerProblem("empty")]
+            problems = []
+            seen: set[str] = set()
             for item in value:
-                option = self.values.get(item) if isinstance(item, str) else None
-                if option is None:
-                    return None
-                if option not in chosen:
-                    chosen.append(option)
-            if len(chosen) > 1 and not self.exclusive.isdisjoint(chosen):
-                return None
-            return chosen
-        # a whole number within the question's range
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            return None
+                if not isinstance(item, str) or item not in self.values:
+                    problems.append(AnswerProblem("unknown_option", item))
+                elif item in seen:
+                    problems.append(AnswerProblem("repeated", item))
+                else:
+                    seen.add(item)
+            if len(value) > 1:
+                problems += [AnswerProblem("exclusive", v) for v in self.values if v in self.exclusive and v in seen]
+            return problems
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return [AnswerProblem("not_number", value)]
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return [AnswerProblem("out_of_range", value)]
+        if isinstance(value, float) and not value.is_integer():
+            return [AnswerProblem("not_whole", value)]
+        return []
+
+    def clean(self, value: Any) -> Any:
+        """The answer as this app stores it, or None when it is not a valid answer.
+
+        Valid is ``problems`` finding nothing, except that an option given twice
+        counts once (the forms may send it twice); whole numbers are kept as ints,
+        and option values as the rulebook's own strings.
+        """
+        if self.kind == "several" and isinstance(value, (list, tuple)) and len(value) > len(self.values):
+            return None  # more than the options, even counting each twice: refused unread
+        if any(p.code != "repeated" for p in self.problems(value)):
             return None
+        if self.kind == "one":
+            return self.values[value]
+        if self.kind == "several":
+            return list(dict.fromkeys(self.values[item] for item in value))
         return int(value)
 
 

@@ -377,6 +377,7 @@ class _Loader:
             sections=questions.sections,
             questions=questions.questions,
             child_wording=questions.child_wording,
+            timeline=questions.timeline,
             merged_questions=MappingProxyType(dict(questions.merged_questions)),
             types=tuple(t for _, t in hair_types),
             red_flags=flags.red_flags,
@@ -477,6 +478,8 @@ class _Loader:
         order = {qid: i for i, (qid, _) in reversed(list(enumerate(entries))) if qid is not None}
         if questions is not None:
             self.condition(questions.child_wording, by_id)
+            if questions.timeline is not None:
+                self.check_timeline(rel, questions.timeline, by_id)
             for old, new in questions.merged_questions.items():
                 if old in by_id:
                     self.error(
@@ -522,6 +525,39 @@ class _Loader:
                         )
         return by_id
 
+    def check_timeline(self, rel: str, timeline: m.TimelineRoles, by_id: Mapping[str, m.Question | None]) -> None:
+        """Each role of ``timeline:`` names a question of the right kind, and answers it really has."""
+        at = ("timeline",)
+        kinds = {"events": "several", "timing": "one", "onset": "one", "duration": "one"}
+        found: dict[str, m.Question | None] = {}
+        for role, kind in kinds.items():
+            qid = getattr(timeline, role)
+            if qid is None:
+                continue
+            if qid not in by_id:
+                message = f"unknown question '{qid}'{suggest(qid, by_id)} for the timeline's '{role}'"
+                self.error(rel, at + (role,), message)
+                continue
+            question = found[role] = by_id[qid]
+            if question is not None and question.kind != kind:
+                words = {"one": "one-choice", "several": "several-choice"}[kind]
+                self.error(rel, at + (role,), f"the timeline's '{role}' must be a {words} question; '{qid}' is not")
+        answers = {"not_events": "events", "before_window": "timing"}
+        for role, of in answers.items():
+            question = found.get(of)
+            if question is None:  # unknown or invalid (reported already), or not declared
+                continue
+            values = getattr(timeline, role)
+            for j, value in enumerate(values if isinstance(values, tuple) else (values,)):
+                if value is None or value in question.option_values:
+                    continue
+                path = at + (role, j) if isinstance(values, tuple) else at + (role,)
+                self.error(
+                    rel,
+                    path,
+                    f"unknown option '{value}' for question '{question.id}'{suggest(value, question.option_values)}",
+                )
+
     def check_care(
         self, rel: str, care: m.CareLevelsFile | None, by_id: Mapping[str, m.Question | None] | None = None
     ) -> set[str] | None:
@@ -531,6 +567,17 @@ class _Loader:
         self.unique(rel, enumerate(h.id for h in care.help_lines), ("help_lines",), "help line")
         levels = {level.id for level in care.levels}
         self.level(rel, ("unclear_level",), care.unclear_level, levels)
+        if care.help_roles is not None:
+            used = {use for line in care.help_lines for use in line.use}
+            for role in ("emergency", "crisis"):
+                use = getattr(care.help_roles, role)
+                if use not in used:
+                    self.error(
+                        rel,
+                        ("help_roles", role),
+                        f"no help line has the use '{use}', so the {role} help role would show none; "
+                        f"tag a help line with it, or name another use{suggest(use, sorted(used))}",
+                    )
         for question in care.ask_the_doctor:
             self.condition(question.when, by_id)
         return levels

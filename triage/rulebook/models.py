@@ -174,15 +174,43 @@ class Question(Model):
         return self
 
 
+class TimelineRoles(Model):
+    """questions.yaml ``timeline:``: the questions that tell a person's story in order on the result page.
+
+    ``events``: a several-choice question, what happened in the months before;
+    ``not_events``: its answers that are not events ("none", "not sure");
+    ``timing``: a one-choice question, how long before the hair loss the events came
+    (asked about the events its ``ask_when`` names); ``before_window``: the timing
+    answer that puts those events before the months the events question asks about
+    (listed first); ``onset``, ``duration``: one-choice questions, how the hair loss
+    started and how long it has gone on.
+    """
+
+    events: Id
+    not_events: tuple[OptionValue, ...] = ()
+    timing: Id | None = None
+    before_window: OptionValue | None = None
+    onset: Id | None = None
+    duration: Id | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TimelineRoles:
+        if self.before_window is not None and self.timing is None:
+            raise problem("'before_window' is an answer of the timing question: add 'timing:'", "before_window")
+        return self
+
+
 class QuestionsFile(Model):
     """questions.yaml: section captions, the ordered questions, and how to read them.
 
     ``child_wording``: when the questions use their ``text_child`` wording (a
-    parent or carer is answering). ``merged_questions``: old question id -> the
+    parent or carer is answering). ``timeline``: which questions make the
+    timeline on the result page. ``merged_questions``: old question id -> the
     several-choice question its answers now belong to (old answer files still work).
     """
 
     child_wording: ConditionField | None = None
+    timeline: TimelineRoles | None = None
     merged_questions: dict[Id, Id] = Field(default_factory=dict)
     sections: dict[Id, Text]
     questions: tuple[Question, ...] = Field(min_length=1)
@@ -357,11 +385,25 @@ class DoctorQuestion(Model):
     when: ConditionField | None = None
 
 
+class HelpRoles(Model):
+    """care_levels.yaml ``help_roles:``: which help lines the pages show outside a result.
+
+    ``emergency``: the use whose lines every page names "in an emergency" (the
+    disclaimer, the start page). ``crisis``: the use whose lines the footer and
+    the start page list (those not already given as emergency lines), and that
+    /help-now shows when the red flags that interrupt name no help lines.
+    """
+
+    emergency: HelpUse
+    crisis: HelpUse
+
+
 class CareLevelsFile(Model):
     """care_levels.yaml: levels, most urgent first, the help lines, and questions for the doctor."""
 
     levels: tuple[CareLevel, ...] = Field(min_length=1)
     unclear_level: Id
+    help_roles: HelpRoles | None = None
     help_lines: tuple[HelpLine, ...] = ()
     ask_the_doctor: tuple[DoctorQuestion, ...] = ()
 
@@ -471,6 +513,7 @@ class Rulebook:
     care: CareLevelsFile
     care_notes: tuple[CareNote, ...] = ()
     child_wording: Condition | None = None
+    timeline: TimelineRoles | None = None
     merged_questions: Mapping[str, str] = field(default_factory=dict)
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
@@ -508,6 +551,23 @@ class Rulebook:
     @property
     def help_lines(self) -> tuple[HelpLine, ...]:
         return self.care.help_lines
+
+    @property
+    def help_roles(self) -> HelpRoles | None:
+        """Which help-line uses the pages show outside a result (``help_roles`` in care_levels.yaml)."""
+        return self.care.help_roles
+
+    @property
+    def emergency_lines(self) -> tuple[HelpLine, ...]:
+        """The help lines to call in an emergency (the ``emergency`` help role); none when undeclared."""
+        roles = self.care.help_roles
+        return self.help_lines_for(roles.emergency) if roles is not None else ()
+
+    @property
+    def crisis_lines(self) -> tuple[HelpLine, ...]:
+        """Every help line of the ``crisis`` help role (none when undeclared), emergency lines included."""
+        roles = self.care.help_roles
+        return self.help_lines_for(roles.crisis) if roles is not None else ()
 
     def help_lines_for(self, *uses: str) -> tuple[HelpLine, ...]:
         """The help lines for any of these uses (emergency, crisis, urgent), in file order."""
