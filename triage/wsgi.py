@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from triage import ConfigError, RulebookError, create_app
+from triage.app import create_app
+from triage.config import ConfigError
+from triage.rulebook import RulebookError
 
 try:
     app = create_app()

@@ -131,7 +131,11 @@ def hidden_evidence(rulebook: Rulebook, samples: int = SAMPLES) -> tuple[HiddenR
 
 def median_questions(rulebook: Rulebook) -> float | None:
     """The median number of questions asked over the worked cases (each case's own branch)."""
-    counts = sorted(len(walk(rulebook.questions, case.answers)[0]) for case in rulebook.cases)
+    asked = rulebook.questions_asked  # the loader's count, when it had one for the case
+    counts = sorted(
+        asked[case.id] if case.id in asked else len(walk(rulebook.questions, case.answers)[0])
+        for case in rulebook.cases
+    )
     if not counts:
         return None
     mid = len(counts) // 2

@@ -253,6 +253,7 @@ class _Loader:
         self.name = root.resolve().name  # messages start with the folder's own name
         self.errors: list[Problem] = []
         self.lints: list[Problem] = []
+        self.questions_asked: dict[str, int] = {}  # case id -> questions on its branch
         self.data: dict[str, Any] = {}
         self.found: list[str] = []  # every rule file present, sorted
         self.digest = hashlib.sha256()
@@ -385,6 +386,7 @@ class _Loader:
             care=care,
             cases=tuple(cases),
             case_where=case_where,
+            questions_asked=MappingProxyType(self.questions_asked),
             lints=tuple(str(p) for p in sorted(set(self.lints))),
             updated=self.updated(),
             file_hashes=MappingProxyType(dict(sorted(self.hashes.items()))),
@@ -710,6 +712,7 @@ class _Loader:
             if not problems and questions is not None:
                 path, kept = walk(questions.questions, case.answers)
                 asked = {q.id for q in path}
+                self.questions_asked[case.id] = len(path)
                 for qid, value in case.answers.items():
                     if qid not in asked:
                         self.lint(

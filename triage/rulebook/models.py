@@ -517,6 +517,8 @@ class Rulebook:
     merged_questions: Mapping[str, str] = field(default_factory=dict)
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
+    # How many questions each worked case is asked on its own branch (worked out by the loader).
+    questions_asked: Mapping[str, int] = field(default_factory=dict)
     lints: tuple[str, ...] = ()
     updated: date | None = None
     # SHA-256 (hex) of each rule file's bytes, by its path inside the rules folder
