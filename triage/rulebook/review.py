@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import Plain, Where, explain, questions_in
 from .engine import CaseResult, run_cases
 from .hidden import hidden_evidence
-from .signoff import STATE_WORDS, FileStatus, counts_words, file_statuses, status_counts
+from .signoff import FileStatus, counts_words, file_statuses, status_counts
 
 if TYPE_CHECKING:
     from .models import CareNote, Case, Evidence, HairType, Question, RedFlag, Rulebook
@@ -165,14 +165,8 @@ class RulebookReview:
 
     @property
     def status_counts(self) -> dict[str, int]:
-        """How many rule files are not reviewed, changed since review, reviewed."""
+        """How many rule files are not reviewed, changed since review, reviewed (in that order: ``signoff.STATES``)."""
         return status_counts(self.statuses)
-
-    @property
-    def status_count_rows(self) -> list[tuple[str, str, int]]:
-        """(state, heading, how many rule files) for each state, not reviewed first."""
-        counts = self.status_counts
-        return [(state, STATE_WORDS[state], counts[state]) for state in counts]
 
     @property
     def status_summary(self) -> str:
