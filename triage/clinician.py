@@ -192,16 +192,11 @@ def render_trace(assessment: Assessment, heading: str, **context: Any) -> str:
         assessment.all_scores,
         key=lambda s: (s.type_id not in shown, shown.get(s.type_id, 0), -s.score, order[s.type_id]),
     )
-    contributions: list[tuple[str, str | None, str]] = [("red_flag", f.id, f.level) for f in assessment.red_flags]
-    contributions += [("type", s.type_id, s.care_level) for s in assessment.suggestions]
-    if assessment.unclear:
-        contributions.append(("unclear", None, rulebook.unclear_level))
     return _render(
         "clinician/trace.html",
         assessment=assessment,
         scores=scores,
         shown=shown,
-        contributions=contributions,
         heading=heading,
         **context,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import triage.rulebook
-from triage.rulebook import evaluate, load_rulebook
+from triage.rulebook import default_rules_dir, evaluate, load_rulebook
 from triage.rulebook.engine import CareReason, check_case, rank, run_cases
 
 TYPE_TEMPLATE = """\
@@ -130,6 +130,38 @@ def test_base_level_of_a_suggestion(rulebook):
     a = evaluate(rulebook, {"age": 45, "pattern": "temples_crown"})
     assert a.care_level == "routine"
     assert a.care_reasons == (CareReason("type", "pattern_hair_loss", "routine"),)
+
+
+def test_care_contributions_keep_every_level_in_order(rulebook):
+    # Child with kerion and fever: two red flags and one type contribute; the most urgent sets the level.
+    a = evaluate(rulebook, {"age": 7, "pattern": "round_patches", "scalp": ["boggy_swelling", "pus"], "fever": "yes"})
+    assert a.care_contributions == (
+        CareReason("red_flag", "kerion", "urgent"),
+        CareReason("red_flag", "unwell_child", "emergency"),
+        CareReason("type", "tinea_capitis", "soon"),
+    )
+    assert a.care_level == "emergency"
+    assert a.care_reasons == (CareReason("red_flag", "unwell_child", "emergency"),)
+    unclear = evaluate(rulebook, {"age": 5, "pattern": "all_over"})
+    assert unclear.care_contributions == (CareReason("unclear", None, rulebook.unclear_level),)
+
+
+def test_care_contributions_are_what_evaluate_sets_the_care_level_from():
+    """For every worked case in the real rules: the contributions are the fired red flags,
+    the suggestions and (when unclear) the unclear level, in that order, and the care level
+    is the most urgent of them."""
+    real = load_rulebook(default_rules_dir())
+    rank_of = real.level_rank
+    for case in real.cases:
+        a = evaluate(real, case.answers)
+        expected = [CareReason("red_flag", f.id, f.level) for f in a.red_flags]
+        expected += [CareReason("type", s.type_id, s.care_level) for s in a.suggestions]
+        expected += [CareReason("unclear", None, real.unclear_level)] if a.unclear else []
+        assert a.care_contributions == tuple(expected), case.id
+        most_urgent = min(a.care_contributions, key=lambda c: rank_of[c.level])
+        assert most_urgent.level == a.care_level, case.id
+        assert a.care_reasons == tuple(c for c in a.care_contributions if c.level == a.care_level), case.id
+        assert all(rank_of[c.level] > rank_of[a.care_level] for c in a.care_contributions if c not in a.care_reasons)
 
 
 def test_no_answers(rulebook):

@@ -102,7 +102,10 @@ class FiredCareNote:
 
 @dataclass(frozen=True)
 class CareReason:
-    """What set the care level: a red flag, a suggested type, or the unclear default."""
+    """One contribution to the care level: a red flag that fired (with its level), a
+    suggested type (with its base care level), or, when no type reached its threshold,
+    the unclear default (``unclear_level``; ``id`` is None). Care notes never change
+    the level, so they are not contributions."""
 
     source: Literal["red_flag", "type", "unclear"]
     id: str | None
@@ -114,7 +117,10 @@ class Assessment:
     """The result of ``evaluate``.
 
     ``suggestions``: at most three reached types, ranked. ``all_scores``:
-    every type in file order (for traces). ``care_reasons``: the
+    every type in file order (for traces). ``care_contributions``: every
+    contribution to the care level, in the order ``evaluate`` considers them
+    (the fired red flags, the suggestions, then the unclear default); the care
+    level is the most urgent of their levels. ``care_reasons``: the
     contributions at the final care level (the ones that set it).
     """
 
@@ -122,13 +128,18 @@ class Assessment:
     all_scores: tuple[TypeScore, ...]
     unclear: bool
     care_level: str
-    care_reasons: tuple[CareReason, ...]
+    care_contributions: tuple[CareReason, ...]
     red_flags: tuple[FiredRedFlag, ...]
     rulebook_version: str
     care_notes: tuple[FiredCareNote, ...] = ()
     what_to_do: tuple[str, ...] = ()
     help_lines: tuple[Any, ...] = ()
     doctor_questions: tuple[str, ...] = ()
+
+    @property
+    def care_reasons(self) -> tuple[CareReason, ...]:
+        """The contributions at the final care level (the ones that set it)."""
+        return tuple(reason for reason in self.care_contributions if reason.level == self.care_level)
 
     @property
     def setting_flags(self) -> tuple[FiredRedFlag, ...]:
@@ -217,12 +228,8 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     red_flags = tuple(
         FiredRedFlag(flag.id, flag.level, flag.message, flag.interrupt, flag.when.where) for flag in fired
     )
-    reasons = [CareReason("red_flag", flag.id, flag.level) for flag in red_flags]
-    reasons += [CareReason("type", s.type_id, s.care_level) for s in suggestions]
-    if unclear:
-        reasons.append(CareReason("unclear", None, rulebook.unclear_level))
-    rank_of = rulebook.level_rank
-    care_level = min((r.level for r in reasons), key=rank_of.__getitem__)
+    contributions = care_contributions(rulebook, red_flags, suggestions)
+    care_level = most_urgent(rulebook, contributions)
     notes = [
         note
         for note in _in_order(index.care_notes, index.care_note_index.candidates(pairs))
@@ -242,7 +249,7 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
         all_scores=all_scores,
         unclear=unclear,
         care_level=care_level,
-        care_reasons=tuple(r for r in reasons if r.level == care_level),
+        care_contributions=contributions,
         red_flags=red_flags,
         rulebook_version=rulebook.version,
         care_notes=tuple(FiredCareNote(note.id, note.message, note.when.where) for note in notes),
@@ -255,6 +262,23 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
 def _in_order(items: tuple[T, ...], positions: set[int]) -> list[T]:
     """The items at ``positions``, in file order."""
     return [items[position] for position in sorted(positions)]
+
+
+def care_contributions(
+    rulebook: Rulebook, red_flags: tuple[FiredRedFlag, ...], suggestions: tuple[TypeScore, ...]
+) -> tuple[CareReason, ...]:
+    """Every contribution to the care level, in order: each fired red flag with its level,
+    each suggestion with its base care level, and the unclear level when there is no suggestion."""
+    reasons = [CareReason("red_flag", flag.id, flag.level) for flag in red_flags]
+    reasons += [CareReason("type", s.type_id, s.care_level) for s in suggestions]
+    if not suggestions:
+        reasons.append(CareReason("unclear", None, rulebook.unclear_level))
+    return tuple(reasons)
+
+
+def most_urgent(rulebook: Rulebook, contributions: tuple[CareReason, ...]) -> str:
+    """The most urgent level among the contributions (first in ``care_levels.yaml`` is most urgent)."""
+    return min((reason.level for reason in contributions), key=rulebook.level_rank.__getitem__)
 
 
 def doctor_questions(

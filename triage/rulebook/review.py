@@ -22,7 +22,7 @@ builds it once per run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -31,10 +31,10 @@ from .conditions import Where, questions_in
 from .engine import CaseResult, run_cases
 from .hidden import hidden_evidence
 from .plain import Plain, explain
-from .signoff import STATE_WORDS, FileStatus, counts_words, file_statuses, status_counts
+from .signoff import FileStatus, counts_words, file_statuses, status_counts
 
 if TYPE_CHECKING:
-    from .models import Case, Evidence, HairType, Question, Rulebook
+    from .models import CareNote, Case, Evidence, HairType, Question, RedFlag, Rulebook
 
 MIN_SOURCES = 2
 
@@ -166,14 +166,8 @@ class RulebookReview:
 
     @property
     def status_counts(self) -> dict[str, int]:
-        """How many rule files are not reviewed, changed since review, reviewed."""
+        """How many rule files are not reviewed, changed since review, reviewed (in that order: ``signoff.STATES``)."""
         return status_counts(self.statuses)
-
-    @property
-    def status_count_rows(self) -> list[tuple[str, str, int]]:
-        """(state, heading, how many rule files) for each state, not reviewed first."""
-        counts = self.status_counts
-        return [(state, STATE_WORDS[state], counts[state]) for state in counts]
 
     @property
     def status_summary(self) -> str:
@@ -260,86 +254,163 @@ def case_answers(rulebook: Rulebook, case: Case) -> list[tuple[Question | None, 
 
 # --- building ---------------------------------------------------------------------------
 
+CaseAnswers = tuple[tuple[str, Mapping[str, Any]], ...]
+
 
 def build_review(rulebook: Rulebook, results: tuple[CaseResult, ...] | None = None) -> RulebookReview:
     """Run the cases (unless ``results`` are given) and work out coverage and lints."""
     if results is None:
         results = run_cases(rulebook)
-    by_case = {case.id: case for case in rulebook.cases}
-    questions = rulebook.question_by_id
-
-    # Which cases each piece of evidence counts in, and which questions it looks at.
-    evidence: dict[str, tuple[EvidenceRow, ...]] = {}
-    for hair_type in rulebook.types:
-        rows = []
-        for index, item in enumerate(hair_type.evidence):
-            fired_in = tuple(
-                r.case_id for r in results if item.when.holds(by_case[r.case_id].answers)
-            )
-            rows.append(
-                EvidenceRow(index, item, explain(item.when, questions), questions_in(item.when), fired_in)
-            )
-        evidence[hair_type.id] = tuple(rows)
-
-    # Which cases reach each type: shown now, or expected.
-    reaches: dict[str, list[Reach]] = {t.id: [] for t in rulebook.types}
-    for result in results:
-        case = by_case[result.case_id]
-        expected = set(case.expect.top3) | ({case.expect.first} if case.expect.first else set())
-        shown = {s.type_id: i for i, s in enumerate(result.assessment.suggestions, 1)}
-        for type_id, reached in reaches.items():
-            if type_id in shown or type_id in expected:
-                reached.append(Reach(result.case_id, shown.get(type_id), type_id in expected))
-
-    flag_cases = {
-        flag.id: tuple(r.case_id for r in results if any(f.id == flag.id for f in r.assessment.red_flags))
-        for flag in rulebook.red_flags
-    }
-
-    answered_by = {
-        q.id: tuple(c.id for c in rulebook.cases if q.id in c.answers and c.answers[q.id] is not None)
-        for q in rulebook.questions
-    }
-    question_use = {
-        q.id: QuestionUse(
-            types=tuple(t.id for t in rulebook.types if any(q.id in row.questions for row in evidence[t.id])),
-            red_flags=tuple(f.id for f in rulebook.red_flags if q.id in questions_in(f.when)),
-            questions=tuple(
-                other.id
-                for other in rulebook.questions
-                if other.ask_when is not None and q.id in questions_in(other.ask_when)
-            ),
-            case_ids=answered_by[q.id],
-        )
-        for q in rulebook.questions
-    }
-
-    matrix = {
-        t.id: {q.id: sum(1 for row in evidence[t.id] if q.id in row.questions) for q in rulebook.questions}
-        for t in rulebook.types
-    }
-    used = tuple(q.id for q in rulebook.questions if any(matrix[t.id][q.id] for t in rulebook.types))
-
+    evidence = _evidence_rows(rulebook, _answers_of(rulebook, results))
+    reaches = _reaches(rulebook, results)
+    flag_cases = _flag_cases(rulebook, results)
+    answered_by = _answered_by(rulebook)
+    matrix = _matrix(rulebook, evidence)
     statuses = file_statuses(rulebook)
-    lints = _lints(rulebook, results, evidence, reaches, flag_cases, answered_by, statuses)
+    found = _Found(rulebook, results, evidence, reaches, flag_cases, answered_by, statuses)
     return RulebookReview(
         rulebook=rulebook,
         results=results,
         result_by_id=MappingProxyType({r.case_id: r for r in results}),
         evidence=MappingProxyType(evidence),
-        reaches=MappingProxyType({k: tuple(v) for k, v in reaches.items()}),
+        reaches=MappingProxyType(reaches),
         flag_cases=MappingProxyType(flag_cases),
-        question_use=MappingProxyType(question_use),
-        ask_when=MappingProxyType(
-            {q.id: explain(q.ask_when, questions) if q.ask_when is not None else None for q in rulebook.questions}
-        ),
-        red_flag_plain=MappingProxyType({f.id: explain(f.when, questions) for f in rulebook.red_flags}),
-        care_note_plain=MappingProxyType({n.id: explain(n.when, questions) for n in rulebook.care_notes}),
+        question_use=MappingProxyType(_question_uses(rulebook, evidence, answered_by)),
+        ask_when=MappingProxyType(_ask_when_plain(rulebook)),
+        red_flag_plain=MappingProxyType(_plain_by_id(rulebook, rulebook.red_flags)),
+        care_note_plain=MappingProxyType(_plain_by_id(rulebook, rulebook.care_notes)),
         matrix=MappingProxyType({k: MappingProxyType(v) for k, v in matrix.items()}),
-        matrix_questions=used,
-        lints=tuple(lints),
+        matrix_questions=_matrix_questions(rulebook, matrix),
+        lints=_lints(found),
         statuses=statuses,
     )
+
+
+def _answers_of(rulebook: Rulebook, results: tuple[CaseResult, ...]) -> CaseAnswers:
+    """(case id, its answers) for each result, in the results' order."""
+    by_case = {case.id: case for case in rulebook.cases}
+    return tuple((r.case_id, by_case[r.case_id].answers) for r in results)
+
+
+def _evidence_rows(rulebook: Rulebook, answers: CaseAnswers) -> dict[str, tuple[EvidenceRow, ...]]:
+    """Each type's evidence rows: plain words, the questions looked at, the cases it counts in."""
+    return {
+        t.id: tuple(_evidence_row(rulebook, index, item, answers) for index, item in enumerate(t.evidence))
+        for t in rulebook.types
+    }
+
+
+def _evidence_row(rulebook: Rulebook, index: int, item: Evidence, answers: CaseAnswers) -> EvidenceRow:
+    fired_in = tuple(case_id for case_id, given in answers if item.when.holds(given))
+    return EvidenceRow(index, item, explain(item.when, rulebook.question_by_id), questions_in(item.when), fired_in)
+
+
+def _reaches(rulebook: Rulebook, results: tuple[CaseResult, ...]) -> dict[str, tuple[Reach, ...]]:
+    """Which cases reach each type: shown now (with its rank), or expected."""
+    by_case = {case.id: case for case in rulebook.cases}
+    seen = [(r.case_id, _ranks(r), _expected_types(by_case[r.case_id])) for r in results]
+    return {
+        t.id: tuple(
+            Reach(case_id, shown.get(t.id), t.id in expected)
+            for case_id, shown, expected in seen
+            if t.id in shown or t.id in expected
+        )
+        for t in rulebook.types
+    }
+
+
+def _ranks(result: CaseResult) -> dict[str, int]:
+    """The rank (from 1) of each type a case shows now."""
+    return {s.type_id: i for i, s in enumerate(result.assessment.suggestions, 1)}
+
+
+def _expected_types(case: Case) -> set[str]:
+    """The types a case expects in its first three (or first)."""
+    first = {case.expect.first} if case.expect.first else set()
+    return set(case.expect.top3) | first
+
+
+def _flag_cases(rulebook: Rulebook, results: tuple[CaseResult, ...]) -> dict[str, tuple[str, ...]]:
+    """The cases each red flag fires in."""
+    fired = [(r.case_id, {f.id for f in r.assessment.red_flags}) for r in results]
+    return {flag.id: tuple(case_id for case_id, ids in fired if flag.id in ids) for flag in rulebook.red_flags}
+
+
+def _answered_by(rulebook: Rulebook) -> dict[str, tuple[str, ...]]:
+    """The cases that answer each question (an answer of None does not count)."""
+    return {
+        q.id: tuple(c.id for c in rulebook.cases if c.answers.get(q.id) is not None)
+        for q in rulebook.questions
+    }
+
+
+def _question_uses(
+    rulebook: Rulebook,
+    evidence: Mapping[str, tuple[EvidenceRow, ...]],
+    answered_by: Mapping[str, tuple[str, ...]],
+) -> dict[str, QuestionUse]:
+    return {q.id: _question_use(rulebook, q.id, evidence, answered_by[q.id]) for q in rulebook.questions}
+
+
+def _question_use(
+    rulebook: Rulebook, qid: str, evidence: Mapping[str, tuple[EvidenceRow, ...]], case_ids: tuple[str, ...]
+) -> QuestionUse:
+    """Who looks at one question: types through evidence, red flags, later questions' ask_when."""
+    return QuestionUse(
+        types=tuple(t.id for t in rulebook.types if any(qid in row.questions for row in evidence[t.id])),
+        red_flags=tuple(f.id for f in rulebook.red_flags if qid in questions_in(f.when)),
+        questions=tuple(
+            other.id
+            for other in rulebook.questions
+            if other.ask_when is not None and qid in questions_in(other.ask_when)
+        ),
+        case_ids=case_ids,
+    )
+
+
+def _ask_when_plain(rulebook: Rulebook) -> dict[str, Plain | None]:
+    """Each question's ask_when in plain words (None when it is always asked)."""
+    questions = rulebook.question_by_id
+    return {q.id: explain(q.ask_when, questions) if q.ask_when is not None else None for q in rulebook.questions}
+
+
+def _plain_by_id(rulebook: Rulebook, rules: Iterable[RedFlag | CareNote]) -> dict[str, Plain]:
+    """Each red flag's (or care note's) condition in plain words."""
+    return {rule.id: explain(rule.when, rulebook.question_by_id) for rule in rules}
+
+
+def _matrix(rulebook: Rulebook, evidence: Mapping[str, tuple[EvidenceRow, ...]]) -> dict[str, dict[str, int]]:
+    """For each type and question, how many pieces of the type's evidence look at the question."""
+    return {
+        t.id: {q.id: sum(1 for row in evidence[t.id] if q.id in row.questions) for q in rulebook.questions}
+        for t in rulebook.types
+    }
+
+
+def _matrix_questions(rulebook: Rulebook, matrix: Mapping[str, Mapping[str, int]]) -> tuple[str, ...]:
+    """The questions some type's evidence looks at, in question order."""
+    return tuple(q.id for q in rulebook.questions if any(matrix[t.id][q.id] for t in rulebook.types))
+
+
+# --- lints -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the lints are worked out from."""
+
+    rulebook: Rulebook
+    results: tuple[CaseResult, ...]
+    evidence: Mapping[str, tuple[EvidenceRow, ...]]
+    reaches: Mapping[str, tuple[Reach, ...]]
+    flag_cases: Mapping[str, tuple[str, ...]]
+    answered_by: Mapping[str, tuple[str, ...]]
+    statuses: tuple[FileStatus, ...]
+
+
+def _lints(found: _Found) -> tuple[Lint, ...]:
+    """Every lint, one kind after another in the order of ``LINT_KINDS``."""
+    return tuple(lint for kind in LINT_KINDS for lint in _LINTERS[kind](found))
 
 
 def _type_where(rulebook: Rulebook, hair_type: HairType) -> Where:
@@ -350,97 +421,114 @@ def _type_where(rulebook: Rulebook, hair_type: HairType) -> Where:
     return Where(file, 1, 1)
 
 
-def _lints(
-    rulebook: Rulebook,
-    results: tuple[CaseResult, ...],
-    evidence: Mapping[str, tuple[EvidenceRow, ...]],
-    reaches: Mapping[str, list[Reach]],
-    flag_cases: Mapping[str, tuple[str, ...]],
-    answered_by: Mapping[str, tuple[str, ...]],
-    statuses: tuple[FileStatus, ...],
-) -> list[Lint]:
-    lints: list[Lint] = []
-    for hair_type in rulebook.types:
-        if not reaches[hair_type.id]:
-            lints.append(
-                Lint(
-                    "type_unreached",
-                    ("type", hair_type.id),
-                    f"no case reaches '{hair_type.id}' ({hair_type.name}): it is in no case's first three "
-                    "and no case expects it; add a case for it",
-                    _type_where(rulebook, hair_type),
-                )
-            )
-    for hair_type in rulebook.types:
-        for row in evidence[hair_type.id]:
-            for qid in row.questions:
-                if not answered_by.get(qid):
-                    lints.append(
-                        Lint(
-                            "evidence_unanswered",
-                            ("type", hair_type.id),
-                            f"evidence {row.index + 1} of '{hair_type.id}' looks at the question '{qid}', "
-                            "which no case answers, so no case tests it",
-                            row.where,
-                        )
-                    )
-    for hair_type in rulebook.types:
-        for row in evidence[hair_type.id]:
-            if not row.case_ids and all(answered_by.get(qid) for qid in row.questions):
-                lints.append(
-                    Lint(
-                        "evidence_unfired",
-                        ("type", hair_type.id),
-                        f"evidence {row.index + 1} of '{hair_type.id}' ({row.points:+d}) holds in no case, "
-                        "so no case tests it",
-                        row.where,
-                    )
-                )
-    for hidden in hidden_evidence(rulebook):
-        lints.append(Lint("evidence_hidden", ("type", hidden.type_id), hidden.message, hidden.where))
-    flags_rel = f"{rulebook.root.resolve().name}/red_flags.yaml"
-    for flag in rulebook.red_flags:
-        if not flag_cases[flag.id]:
-            lints.append(
-                Lint(
-                    "red_flag_uncovered",
-                    ("red_flag", flag.id),
-                    f"red flag '{flag.id}' fires in no case; add a case where it should fire",
-                    flag.when.where if flag.when.where.line else Where(flags_rel, 1, 1),
-                )
-            )
-    for hair_type in rulebook.types:
-        if len(hair_type.sources) < MIN_SOURCES:
-            count = len(hair_type.sources)
-            lints.append(
-                Lint(
-                    "few_sources",
-                    ("type", hair_type.id),
-                    f"type '{hair_type.id}' has {count} source{'' if count == 1 else 's'}; "
-                    f"add at least {MIN_SOURCES}",
-                    _type_where(rulebook, hair_type),
-                )
-            )
-    for result in results:
-        if not result.passed:
-            lints.append(
-                Lint(
-                    "case_failing",
-                    ("case", result.case_id),
-                    f"case '{result.case_id}' fails: {'; '.join(result.failures)}",
-                    rulebook.case_where.get(result.case_id),
-                )
-            )
+def _types_unreached(found: _Found) -> list[Lint]:
+    return [
+        Lint(
+            "type_unreached",
+            ("type", t.id),
+            f"no case reaches '{t.id}' ({t.name}): it is in no case's first three "
+            "and no case expects it; add a case for it",
+            _type_where(found.rulebook, t),
+        )
+        for t in found.rulebook.types
+        if not found.reaches[t.id]
+    ]
+
+
+def _evidence_unanswered(found: _Found) -> list[Lint]:
+    return [
+        Lint(
+            "evidence_unanswered",
+            ("type", type_id),
+            f"evidence {row.index + 1} of '{type_id}' looks at the question '{qid}', "
+            "which no case answers, so no case tests it",
+            row.where,
+        )
+        for type_id, rows in found.evidence.items()
+        for row in rows
+        for qid in row.questions
+        if not found.answered_by.get(qid)
+    ]
+
+
+def _evidence_unfired(found: _Found) -> list[Lint]:
+    return [
+        Lint(
+            "evidence_unfired",
+            ("type", type_id),
+            f"evidence {row.index + 1} of '{type_id}' ({row.points:+d}) holds in no case, so no case tests it",
+            row.where,
+        )
+        for type_id, rows in found.evidence.items()
+        for row in rows
+        if not row.case_ids and all(found.answered_by.get(qid) for qid in row.questions)
+    ]
+
+
+def _evidence_hidden(found: _Found) -> list[Lint]:
+    return [
+        Lint("evidence_hidden", ("type", hidden.type_id), hidden.message, hidden.where)
+        for hidden in hidden_evidence(found.rulebook)
+    ]
+
+
+def _red_flags_uncovered(found: _Found) -> list[Lint]:
+    file_start = Where(f"{found.rulebook.root.resolve().name}/red_flags.yaml", 1, 1)
+    return [
+        Lint(
+            "red_flag_uncovered",
+            ("red_flag", flag.id),
+            f"red flag '{flag.id}' fires in no case; add a case where it should fire",
+            flag.when.where if flag.when.where.line else file_start,
+        )
+        for flag in found.rulebook.red_flags
+        if not found.flag_cases[flag.id]
+    ]
+
+
+def _few_sources(found: _Found) -> list[Lint]:
+    return [
+        Lint(
+            "few_sources",
+            ("type", t.id),
+            f"type '{t.id}' has {len(t.sources)} source{'' if len(t.sources) == 1 else 's'}; "
+            f"add at least {MIN_SOURCES}",
+            _type_where(found.rulebook, t),
+        )
+        for t in found.rulebook.types
+        if len(t.sources) < MIN_SOURCES
+    ]
+
+
+def _cases_failing(found: _Found) -> list[Lint]:
+    return [
+        Lint(
+            "case_failing",
+            ("case", result.case_id),
+            f"case '{result.case_id}' fails: {'; '.join(result.failures)}",
+            found.rulebook.case_where.get(result.case_id),
+        )
+        for result in found.results
+        if not result.passed
+    ]
+
+
+def _unreviewed(found: _Found) -> list[Lint]:
+    return _file_lints(found.rulebook, "unreviewed", [s for s in found.statuses if not s.reviewed])
+
+
+def _changes_requested(found: _Found) -> list[Lint]:
+    return _file_lints(found.rulebook, "changes_requested", [s for s in found.statuses if s.changes_requested])
+
+
+def _file_lints(rulebook: Rulebook, kind: str, statuses: list[FileStatus]) -> list[Lint]:
+    """A lint of ``kind`` about each of these rule files that has a warning, at its line 1."""
     root = rulebook.root.resolve().name
-    for kind, wanted in (
-        ("unreviewed", lambda s: not s.reviewed),
-        ("changes_requested", lambda s: s.changes_requested),
-    ):
-        for status in statuses:
-            message = status.warning()
-            if wanted(status) and message:
-                lints.append(Lint(kind, _file_subject(status.file), message, Where(f"{root}/{status.file}", 1, 1)))
-    return lints
+    return [
+        Lint(kind, _file_subject(s.file), message, Where(f"{root}/{s.file}", 1, 1))
+        for s in statuses
+        if (message := s.warning())
+    ]
 
 
 def _file_subject(file: str) -> tuple[str, str]:
@@ -448,3 +536,19 @@ def _file_subject(file: str) -> tuple[str, str]:
     if file.startswith("types/"):
         return ("type", file.removeprefix("types/").removesuffix(".yaml"))
     return ("file", file)
+
+
+# One function per lint kind, keyed like ``LINT_KINDS``.
+_LINTERS: Mapping[str, Callable[[_Found], list[Lint]]] = MappingProxyType(
+    {
+        "type_unreached": _types_unreached,
+        "evidence_unanswered": _evidence_unanswered,
+        "evidence_unfired": _evidence_unfired,
+        "evidence_hidden": _evidence_hidden,
+        "red_flag_uncovered": _red_flags_uncovered,
+        "few_sources": _few_sources,
+        "case_failing": _cases_failing,
+        "unreviewed": _unreviewed,
+        "changes_requested": _changes_requested,
+    }
+)

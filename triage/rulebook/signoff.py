@@ -37,12 +37,6 @@ if TYPE_CHECKING:
 State = Literal["not_reviewed", "reviewed", "changed"]
 STATES: tuple[State, ...] = ("not_reviewed", "changed", "reviewed")
 
-# Headings for counts of each state.
-STATE_WORDS: Mapping[str, str] = {
-    "not_reviewed": "Not reviewed",
-    "changed": "Changed since review",
-    "reviewed": "Reviewed",
-}
 OUTCOME_WORDS: Mapping[str, str] = {
     "approved": "approved",
     "approved_with_changes": "approved with changes",
