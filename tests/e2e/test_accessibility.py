@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Person, assert_no_axe_violations
-from tests.e2e.test_journeys import SUDDEN_PATCH, WOMAN_ANDROGEN
+from tests.helpers.browser import Person, assert_no_axe_violations
+from tests.stories import SUDDEN_PATCH, WOMAN_ANDROGEN
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ import pytest
 
 from bench.client import Client, walk
 from bench.servers import Request, run_wrk
-from tests.prod.conftest import LOAD_FIGURES
+from tests.helpers.prod import LOAD_FIGURES
 
 pytestmark = pytest.mark.load
 

@@ -28,7 +28,7 @@ import pytest
 
 from bench.servers import http_get
 from tests.prod.clients import HostClient
-from tests.prod.conftest import PROD_ENV
+from tests.helpers.prod import PROD_ENV
 from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout

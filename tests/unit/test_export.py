@@ -13,7 +13,7 @@ from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook, run_cases
 from triage.rulebook.conditions import Plain, explain
 
-from .conftest import rules_command
+from tests.helpers.rules import rules_command
 
 
 @pytest.fixture

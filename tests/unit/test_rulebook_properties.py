@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, next_question, prune, validate_answers
 
-from .conftest import RULES_MIN
+from tests.helpers.rules import RULES_MIN
 
 RULEBOOK = load_rulebook(RULES_MIN)
 RANK = RULEBOOK.level_rank

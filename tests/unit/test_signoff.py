@@ -18,7 +18,7 @@ from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
 
-from .conftest import rules_command
+from tests.helpers.rules import rules_command
 
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"
