@@ -216,7 +216,7 @@ def test_gunicorn_logs_hold_no_answer_revealing_page_query_or_client_address(app
     access_log = tmp_path / "access.log"
     server = gunicorn_factory(
         name="private-logs", app="tests.prod.failing_wsgi:app", workers=1, access_log=access_log,
-        env={**PROD_ENV, "GUNICORN_CMD_ARGS": "--timeout 2 --log-level debug"},
+        env={**PROD_ENV, "GUNICORN_CMD_ARGS": "--timeout 5 --log-level debug"},
     )
     cipher = CookieCipher([SECRET])
     fired: set[str] = set()
