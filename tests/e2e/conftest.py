@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
+from tests.helpers.browser import short_timeouts
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 # Flags for a closed network: without the background-networking ones Chromium keeps
@@ -63,10 +65,9 @@ def base_url(live_server):
 
 @pytest.fixture(autouse=True)
 def _short_browser_timeouts(request):
-    """Fail fast in browser tests: a missing element should not wait 30 seconds."""
+    """Every test's ``page`` fails fast (tests/helpers/browser.py: short_timeouts)."""
     if "page" in request.fixturenames:
-        page = request.getfixturevalue("page")
-        page.set_default_timeout(5000)
+        short_timeouts(request.getfixturevalue("page"))
     yield
 
 

@@ -21,6 +21,15 @@ WCAG = {
 _axe = Axe()
 
 
+def short_timeouts(page: Page) -> Page:
+    """Fail fast: a missing element should not wait 30 seconds. A page load may take longer
+    than 5 s on a busy machine (the suite runs in parallel), which is no sign of a fault, so
+    navigations get 15 s."""
+    page.set_default_timeout(5000)
+    page.set_default_navigation_timeout(15000)
+    return page
+
+
 def axe_scan(page: Page) -> Any:
     """axe-core's results for the page as it is now (the WCAG 2.2 AA and best-practice rules)."""
     return _axe.run(page, options=WCAG)
