@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from tests.helpers.config import TEST_CONFIG
+from tests.helpers.prod import LOAD_FIGURES
 from tests.pagecheck import PageClient
 from triage import create_app
 
@@ -40,6 +41,9 @@ def raw_client(app):
 # controller sees every worker's reports, so it counts and decides; a worker, which
 # sees only its own share of the tests, does neither.
 _browser_tests_passed = 0
+# The load test's figures (tests/prod/test_load.py), printed at the end of the run (the
+# lead copies them into the issue). They come with its report, so this works under xdist.
+_load_figures: list[str] = []
 
 
 def _is_xdist_worker(config) -> bool:
@@ -50,6 +54,8 @@ def pytest_runtest_logreport(report):
     global _browser_tests_passed
     if report.when == "call" and report.passed and "browser" in report.keywords:
         _browser_tests_passed += 1
+    if report.when == "call":
+        _load_figures.extend(value for name, value in report.user_properties if name == LOAD_FIGURES)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -59,3 +65,10 @@ def pytest_sessionfinish(session, exitstatus):
         print("\nREQUIRE_BROWSER_TESTS=1 but no browser test passed", file=sys.stderr)
         if session.exitstatus == 0:
             session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _load_figures:
+        terminalreporter.section("load test (gunicorn, 2 workers, loopback)")
+        for line in _load_figures:
+            terminalreporter.write_line(line)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bench.servers import Gunicorn, nginx_binary, wrk_binary
-from tests.helpers.prod import LOAD_FIGURES, PROD_ENV
+from tests.helpers.prod import PROD_ENV
 from tests.stories import PATCH
 
 
@@ -58,14 +58,3 @@ def nginx() -> str:
 def wrk() -> str:
     return require(wrk_binary(), "wrk")
 
-
-def pytest_configure(config) -> None:
-    config.stash[LOAD_FIGURES] = []
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    lines = config.stash.get(LOAD_FIGURES, [])
-    if lines:
-        terminalreporter.section("load test (gunicorn, 2 workers, loopback)")
-        for line in lines:
-            terminalreporter.write_line(line)

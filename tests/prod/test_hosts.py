@@ -12,8 +12,8 @@ import http.client
 import pytest
 
 from tests.helpers.config import TEST_CONFIG
-from tests.pagecheck import PageClient
 from tests.helpers.headers import assert_security_headers
+from tests.pagecheck import PageClient
 from triage import create_app
 from triage.config import LOOPBACK_HOSTS
 

@@ -50,7 +50,7 @@ def test_load_on_two_workers_has_no_errors(app, gunicorn_factory, patch_answers,
         f"{CONNECTIONS} connections, the journey mix: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
         f"errors {result.errors}"
     )
-    request.config.stash[LOAD_FIGURES].append(figures)
+    request.node.user_properties.append((LOAD_FIGURES, figures))  # printed at the end of the run
     print(figures)
     assert result.errors == 0, result.output
     assert result.requests >= 100 * SECONDS, result.output  # far below what 2 cores do; catches a stall

@@ -35,9 +35,9 @@ from flask import session
 from bench.client import Client
 from bench.client import walk as walk_http
 from tests.helpers.config import TEST_CONFIG
+from tests.helpers.prod import PROD_ENV, SECRET
 from tests.pagecheck import PageClient
 from tests.prod.clients import HostClient, raw_exchange
-from tests.helpers.prod import PROD_ENV, SECRET
 from tests.web.journey import post_answer, walk
 from triage import create_app
 from triage.gunicorn_conf import PrivateLogger, scrub

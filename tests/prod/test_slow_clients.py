@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pytest
 
 from bench.servers import http_get
-from tests.prod.clients import HostClient
 from tests.helpers.prod import PROD_ENV
+from tests.prod.clients import HostClient
 from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout

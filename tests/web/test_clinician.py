@@ -19,8 +19,8 @@ import pytest
 from tests.helpers.config import TEST_CONFIG
 from tests.helpers.repo import make_repo
 from tests.pagecheck import PageClient
-from tests.web.journey import walk
 from tests.stories import PATCH
+from tests.web.journey import walk
 from triage import clinician, create_app
 from triage.rulebook import evaluate, load_rulebook, run_cases
 from triage.rulebook.conditions import Plain, explain

@@ -10,6 +10,7 @@ from flask import json
 from tests.stories import PATCH
 from tests.web.journey import post_answer, walk
 
+
 def session_answers(client) -> dict:
     with client.client.session_transaction() as sess:
         return dict(sess.get("answers", {}))
