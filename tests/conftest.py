@@ -1,35 +1,22 @@
-"""Shared fixtures: the app, a page-checking test client, a live server and
-Playwright pointed at the system Chromium (Playwright cannot download its own here)."""
+"""Fixtures every kind of test may use: the app and a page-checking test client.
+
+The live server, the base URL and Playwright's system-Chromium settings are the
+browser tests' own (tests/e2e/conftest.py): pytest-base-url's session-wide
+``_verify_url`` asks for ``base_url``, so a ``base_url`` defined here would start a
+live server for every test run, unit tests included.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
-import shutil
 import sys
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.helpers.config import TEST_CONFIG
+from tests.helpers.prod import LOAD_FIGURES
 from tests.pagecheck import PageClient
 from triage import create_app
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
-# Flags for a closed network: without the background-networking ones Chromium keeps
-# trying (and failing) to reach Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret"}
 
 
 @pytest.fixture(scope="session")
@@ -49,58 +36,39 @@ def raw_client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Extend pytest-playwright's launch args with the system Chromium; fail, never skip."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"system Chromium not found at {CHROMIUM!r}: "
-            "apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium binary",
-            pytrace=False,
-        )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """Serve the app on a free loopback port in a daemon thread."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log noise in test output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def base_url(live_server):
-    """pytest-playwright gives every browser context this base URL."""
-    return live_server
-
-
 # With REQUIRE_BROWSER_TESTS=1 (set by `make test`) a run in which no browser test
-# passed is a failure, even when everything else is green.
+# passed is a failure, even when everything else is green. Under pytest-xdist the
+# controller sees every worker's reports, so it counts and decides; a worker, which
+# sees only its own share of the tests, does neither.
 _browser_tests_passed = 0
+# The load test's figures (tests/prod/test_load.py), printed at the end of the run (the
+# lead copies them into the issue). They come with its report, so this works under xdist.
+_load_figures: list[str] = []
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
 
 
 def pytest_runtest_logreport(report):
     global _browser_tests_passed
     if report.when == "call" and report.passed and "browser" in report.keywords:
         _browser_tests_passed += 1
+    if report.when == "call":
+        _load_figures.extend(value for name, value in report.user_properties if name == LOAD_FIGURES)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if _is_xdist_worker(session.config):
+        return
     if os.environ.get("REQUIRE_BROWSER_TESTS") == "1" and _browser_tests_passed == 0:
         print("\nREQUIRE_BROWSER_TESTS=1 but no browser test passed", file=sys.stderr)
         if session.exitstatus == 0:
             session.exitstatus = 1
 
 
-@pytest.fixture(autouse=True)
-def _short_browser_timeouts(request):
-    """Fail fast in browser tests: a missing element should not wait 30 seconds."""
-    if "page" in request.fixturenames:
-        page = request.getfixturevalue("page")
-        page.set_default_timeout(5000)
-    yield
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _load_figures:
+        terminalreporter.section("load test (gunicorn, 2 workers, loopback)")
+        for line in _load_figures:
+            terminalreporter.write_line(line)

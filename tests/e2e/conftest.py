@@ -1,26 +1,74 @@
-"""Browser helpers: walk the questionnaire as a person would, and scan pages with axe-core."""
+"""The browser tests' fixtures: a live server, Playwright on the system Chromium
+(Playwright cannot download its own here), strict pages and the app's rulebook.
+
+Walking and scanning helpers (``Person``, ``assert_no_axe_violations``) are in
+tests/helpers/browser.py.
+"""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+import logging
+import os
+import shutil
+import threading
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
 
-WCAG = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    }
-}
-_axe = Axe()
+from tests.helpers.browser import short_timeouts
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+# Flags for a closed network: without the background-networking ones Chromium keeps
+# trying (and failing) to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
-def assert_no_axe_violations(page: Page) -> None:
-    results = _axe.run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Extend pytest-playwright's launch args with the system Chromium; fail, never skip."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"system Chromium not found at {CHROMIUM!r}: "
+            "apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium binary",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """Serve the app on a free loopback port in a daemon thread."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log noise in test output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright gives every browser context this base URL."""
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _short_browser_timeouts(request):
+    """Every test's ``page`` fails fast (tests/helpers/browser.py: short_timeouts)."""
+    if "page" in request.fixturenames:
+        short_timeouts(request.getfixturevalue("page"))
+    yield
 
 
 @pytest.fixture()
@@ -36,74 +84,6 @@ def strict_page(page: Page):
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     yield page
     assert problems == [], problems
-
-
-class Person:
-    """Answers questions in the browser by their visible labels, like a person."""
-
-    def __init__(self, page: Page, rulebook: Any, answers: dict[str, Any], keyboard: bool = False) -> None:
-        self.page = page
-        self.rulebook = rulebook
-        self.answers = answers
-        self.keyboard = keyboard
-        self.asked: list[str] = []
-
-    def current_question(self) -> str | None:
-        match = re.search(r"/questions/([a-z_]+)", self.page.url)
-        return match.group(1) if match else None
-
-    def answer_current(self, on_page=None) -> None:
-        qid = self.current_question()
-        assert qid is not None, f"not on a question page: {self.page.url}"
-        assert qid in self.answers, f"the flow asked {qid!r}, which this person has no answer for"
-        self.asked.append(qid)
-        if on_page:
-            on_page(self.page)
-        question = self.rulebook.question_by_id[qid]
-        value = self.answers[qid]
-        if question.kind == "number":
-            field = self.page.get_by_role("textbox")
-            field.fill(str(value))
-        else:
-            values = value if isinstance(value, list) else [value]
-            for v in values:
-                label = question.label(v)
-                control = self.page.get_by_label(label, exact=True)
-                if self.keyboard:
-                    control.focus()
-                    self.page.keyboard.press("Space")
-                else:
-                    control.check()
-        with self.page.expect_navigation():
-            if self.keyboard:
-                self.page.get_by_role("button", name="Continue").focus()
-                self.page.keyboard.press("Enter")
-            else:
-                self.page.get_by_role("button", name="Continue").click()
-
-    def walk_to_check_answers(self, on_page=None) -> None:
-        while self.current_question() is not None:
-            self.answer_current(on_page)
-            if "/help-now" in self.page.url:
-                self.page.get_by_role("link", name="Continue with the questions").click()
-        expect(self.page.get_by_role("heading", level=1)).to_have_text("Check your answers")
-
-    def start(self) -> None:
-        self.page.goto("/")
-        self.page.get_by_role("link", name="Start now").click()
-
-    def see_result(self) -> None:
-        self.page.get_by_role("link", name="See my summary").click()
-        expect(self.page.get_by_role("heading", level=1)).to_have_text("Your summary")
-
-    def suggested(self) -> list[str]:
-        return [re.sub(r"^\d+\.\s*", "", h) for h in self.page.locator(".suggestion h3").all_inner_texts()]
-
-    def care_level(self) -> str:
-        classes = self.page.locator(".care-card").get_attribute("class") or ""
-        match = re.search(r"care-card--(\w+)", classes)
-        assert match, classes
-        return match.group(1)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Person, assert_no_axe_violations
-from tests.e2e.test_journeys import SUDDEN_PATCH, WOMAN_ANDROGEN
+from tests.helpers.browser import Person, assert_no_axe_violations, short_timeouts
+from tests.stories import SUDDEN_PATCH, WOMAN_ANDROGEN
 
 pytestmark = pytest.mark.browser
 
@@ -96,8 +96,7 @@ def test_focus_is_visible(strict_page: Page) -> None:
 
 def test_journey_with_javascript_off(browser: Browser, base_url: str, rulebook) -> None:
     context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    page = context.new_page()
-    page.set_default_timeout(5000)
+    page = short_timeouts(context.new_page())
     try:
         walker = Person(page, rulebook, WOMAN_ANDROGEN)
         walker.start()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Person, assert_no_axe_violations
-from tests.e2e.test_journeys import SUDDEN_PATCH
+from tests.helpers.browser import Person, assert_no_axe_violations
+from tests.stories import SUDDEN_PATCH
 
 pytestmark = pytest.mark.browser
 

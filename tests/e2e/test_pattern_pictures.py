@@ -10,8 +10,8 @@ import zlib
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import Person, assert_no_axe_violations
-from tests.e2e.test_journeys import SUDDEN_PATCH
+from tests.helpers.browser import Person, assert_no_axe_violations, short_timeouts
+from tests.stories import SUDDEN_PATCH
 
 pytestmark = pytest.mark.browser
 
@@ -128,8 +128,7 @@ def test_pictures_in_forced_colours(strict_page: Page, rulebook, scheme: str) ->
 def test_pictures_without_javascript(browser: Browser, base_url: str, rulebook) -> None:
     context = browser.new_context(java_script_enabled=False, base_url=base_url,
                                   viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.set_default_timeout(5000)
+    page = short_timeouts(context.new_page())
     try:
         walker = Person(page, rulebook, TWO_PATTERNS)
         to_pattern(walker)

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import Person, assert_no_axe_violations
-from tests.e2e.test_journeys import AFTER_CHILDBIRTH, RECEDING_MAN, SUDDEN_PATCH
+from tests.helpers.browser import Person, assert_no_axe_violations
+from tests.stories import AFTER_CHILDBIRTH, RECEDING_MAN, SUDDEN_PATCH
 
 pytestmark = pytest.mark.browser
 

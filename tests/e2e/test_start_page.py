@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.helpers.browser import assert_no_axe_violations, axe_scan
+
 pytestmark = pytest.mark.browser
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
-axe = Axe()
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    results = axe.run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_start_page_shows_disclaimer_and_passes_axe(page: Page) -> None:
@@ -27,5 +20,5 @@ def test_start_page_shows_disclaimer_and_passes_axe(page: Page) -> None:
 def test_axe_is_really_checking(page: Page) -> None:
     """A canary: a page with a known violation must be reported, or the scans above mean nothing."""
     page.set_content("<html><body><main><h1>x</h1><input type=text></main></body></html>")
-    results = axe.run(page, options=WCAG)
+    results = axe_scan(page)
     assert results.violations_count > 0

@@ -15,27 +15,8 @@ from typing import Any
 import pytest
 
 from bench.servers import Gunicorn, nginx_binary, wrk_binary
-from tests.web.test_questionnaire import PATCH
-from triage.session import CookieCipher
-
-SECRET = "prod-test-secret-0123456789abcdef"
-# The name the shipped nginx config (deploy/nginx.conf) answers to, and loopback for
-# the tests that talk to gunicorn directly.
-SITE_NAME = "triage.example.org"
-PROD_ENV = {
-    "TRIAGE_ENV": "production",
-    "TRIAGE_SECRET_KEY": SECRET,
-    "TRIAGE_HTTPS": "0",
-    "TRIAGE_HOSTS": f"{SITE_NAME},127.0.0.1,localhost",
-}
-
-__all__ = ["PATCH", "PROD_ENV", "SECRET", "SITE_NAME", "signed_cookie"]
-
-
-def signed_cookie(app, data: Any, secret: str | None = None, issued_at: int | None = None) -> str:
-    """``data`` as an (encrypted) session cookie for ``app``, or for a deployment with another ``secret``."""
-    cipher = app.session_interface.get_signing_serializer(app) if secret is None else CookieCipher([secret])
-    return cipher.dumps(data, issued_at=issued_at)
+from tests.helpers.prod import PROD_ENV
+from tests.stories import PATCH
 
 
 def require(binary: str | None, package: str) -> str:
@@ -77,18 +58,3 @@ def nginx() -> str:
 def wrk() -> str:
     return require(wrk_binary(), "wrk")
 
-
-# The load test's figures, printed at the end of the run (the lead copies them into the issue).
-LOAD_FIGURES = pytest.StashKey[list]()
-
-
-def pytest_configure(config) -> None:
-    config.stash[LOAD_FIGURES] = []
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    lines = config.stash.get(LOAD_FIGURES, [])
-    if lines:
-        terminalreporter.section("load test (gunicorn, 2 workers, loopback)")
-        for line in lines:
-            terminalreporter.write_line(line)

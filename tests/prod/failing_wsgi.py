@@ -20,7 +20,7 @@ def boom():
 
 @app.get("/__test__/sleep")
 def sleep():
-    """Outlives a short worker timeout (the log test runs gunicorn with --timeout 2)."""
+    """Outlives a short worker timeout (the log test runs gunicorn with --timeout 5)."""
     import time
 
     time.sleep(30)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from bench.client import answer_for
+from tests.helpers.prod import SECRET, signed_cookie
 from tests.pagecheck import PageClient, check_page
-from tests.prod.conftest import SECRET, signed_cookie
 from tests.web.journey import post_answer
 
 COOKIE = "triage_session"

@@ -11,9 +11,9 @@ import http.client
 
 import pytest
 
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
+from tests.helpers.headers import assert_security_headers
 from tests.pagecheck import PageClient
-from tests.prod.test_headers import assert_security_headers
 from triage import create_app
 from triage.config import LOOPBACK_HOSTS
 

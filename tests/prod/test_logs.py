@@ -34,10 +34,10 @@ from flask import session
 
 from bench.client import Client
 from bench.client import walk as walk_http
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
+from tests.helpers.prod import PROD_ENV, SECRET
 from tests.pagecheck import PageClient
 from tests.prod.clients import HostClient, raw_exchange
-from tests.prod.conftest import PROD_ENV, SECRET
 from tests.web.journey import post_answer, walk
 from triage import create_app
 from triage.gunicorn_conf import PrivateLogger, scrub
@@ -216,7 +216,7 @@ def test_gunicorn_logs_hold_no_answer_revealing_page_query_or_client_address(app
     access_log = tmp_path / "access.log"
     server = gunicorn_factory(
         name="private-logs", app="tests.prod.failing_wsgi:app", workers=1, access_log=access_log,
-        env={**PROD_ENV, "GUNICORN_CMD_ARGS": "--timeout 2 --log-level debug"},
+        env={**PROD_ENV, "GUNICORN_CMD_ARGS": "--timeout 5 --log-level debug"},
     )
     cipher = CookieCipher([SECRET])
     fired: set[str] = set()

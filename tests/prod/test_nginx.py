@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bench.client import Client, Response, walk
+from tests.helpers.prod import PROD_ENV
 from tests.prod.clients import raw_exchange
-from tests.prod.conftest import PROD_ENV
 from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout

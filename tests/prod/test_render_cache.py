@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_CONFIG
-from tests.web.test_questionnaire import PATCH
+from tests.helpers.config import TEST_CONFIG
+from tests.stories import PATCH
 from triage import create_app
 
 TOKEN = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+(")')

@@ -20,8 +20,8 @@ from bs4 import BeautifulSoup
 
 from bench.client import Client, walk
 from bench.servers import Gunicorn
+from tests.helpers.prod import PROD_ENV
 from tests.prod.clients import HostClient
-from tests.prod.conftest import PROD_ENV
 from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout

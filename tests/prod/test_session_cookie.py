@@ -19,7 +19,7 @@ from datetime import timedelta
 import pytest
 
 from bench.client import answer_for
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
 from tests.pagecheck import PageClient
 from triage import create_app
 from triage.session import CLOCK_SKEW, KEY_ID_BYTES, MAX_TOKEN, NONCE_BYTES, PAD, TAG_BYTES, CookieCipher

@@ -1,19 +1,21 @@
 """Slow clients cannot take the site offline behind the shipped nginx config.
 
-For 30 seconds, 40 slow connections are held against nginx (deploy/nginx.conf,
+For 16 seconds, 40 slow connections are held against nginx (deploy/nginx.conf,
 only ports and paths changed) in front of gunicorn with the production
 settings and 2 sync workers: 20 that send their request header one line a
 second and never finish it, and 20 that send a whole header and then their
 body one byte every two seconds. They come from ten loopback addresses (as
 real clients come from many), and whenever nginx cuts one off, it comes
-straight back. Meanwhile ordinary requests are sent one after another from
-127.0.0.1: every one of them must be answered, pages with 200 and answers with
-302.
+straight back: nginx's client_header_timeout is 10 s, so every slow header is
+cut off and comes back at least once in the window. Meanwhile ordinary
+requests are sent one after another from 127.0.0.1: every one of them must be
+answered, pages with 200 and answers with 302.
 
 A control runs at the same time: four of the same slow-header connections
 against a second gunicorn that faces them directly, as `make serve` would on a
 public address. It is offline for as long as they hold it: no request to it
-is answered in the first 20 seconds. That is what nginx prevents.
+is answered in the first 15 seconds (its workers' own timeout, 30 s, is far off).
+That is what nginx prevents.
 """
 
 from __future__ import annotations
@@ -27,16 +29,16 @@ from dataclasses import dataclass
 import pytest
 
 from bench.servers import http_get
+from tests.helpers.prod import PROD_ENV
 from tests.prod.clients import HostClient
-from tests.prod.conftest import PROD_ENV
 from tests.prod.nginx import SITE_NAME, ShippedNginx
 
 pytestmark = pytest.mark.scaleout
 
-HOLD = 30  # seconds the slow connections are held
+HOLD = 16  # seconds the slow connections are held: past nginx's 10 s header timeout, with room to come back
 SOURCES = [f"127.0.0.{n}" for n in range(10, 20)]  # ten client addresses
 PER_SOURCE = 2  # slow-header and slow-body connections from each
-CONTROL_PROBE_WINDOW = 20  # gunicorn's worker timeout (30 s) frees the control's workers after this
+CONTROL_PROBE_WINDOW = 15  # well before gunicorn's worker timeout (30 s) frees the control's workers
 
 
 @dataclass
@@ -98,9 +100,12 @@ def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_
                     threads.append(threading.Thread(
                         target=hold_slowly, args=(kind, proxy.http_port, SITE_NAME.encode(), source, stop, record),
                         daemon=True))
+        # The control's slow connections are let go only once its last probe is over,
+        # so that no probe can be answered by a worker they have just freed.
+        control_stop = threading.Event()
         control_records = [Held("header") for _ in range(4)]
         threads += [threading.Thread(target=hold_slowly, args=("header", control.port, b"127.0.0.1",
-                                                                 f"127.0.0.{30 + i}", stop, record), daemon=True)
+                                                                 f"127.0.0.{30 + i}", control_stop, record), daemon=True)
                     for i, record in enumerate(control_records)]
         started = time.monotonic()
         for thread in threads:
@@ -112,7 +117,7 @@ def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_
         def probe_control() -> None:
             while time.monotonic() - started < CONTROL_PROBE_WINDOW:
                 control_answers.append(http_get(control.port, "/", timeout=3, host="127.0.0.1"))
-                stop.wait(1)
+                control_stop.wait(1)
 
         prober = threading.Thread(target=probe_control, daemon=True)
         prober.start()
@@ -135,6 +140,7 @@ def test_slow_clients_behind_nginx_leave_every_normal_request_answered(gunicorn_
         finally:
             stop.set()
             prober.join(timeout=10)
+            control_stop.set()
             for thread in threads:
                 thread.join(timeout=10)
         nginx_log = proxy.log()

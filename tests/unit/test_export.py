@@ -9,12 +9,11 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from tests.helpers.rules import rules_command
 from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook, run_cases
 from triage.rulebook.plain import explain
 from triage.words import each_test
-
-from .conftest import rules_command
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.rules import RulesCopy
 from triage.rulebook import RulebookError, default_rules_dir, load_rulebook
 from triage.rulebook.models import Question
 
@@ -80,104 +83,214 @@ def test_json_schema_can_be_exported():
     assert "ask_when" in schema["properties"]
 
 
-# --- YAML problems ----------------------------------------------------------------------
+# --- one broken thing, each problem reported at its place ------------------------------------
+#
+# Each row changes a copy of the fixture rules (tests/fixtures/rules_min) and names the
+# error(s) it must cause: the file, the line (a number, or the line of some text in the
+# changed file, plus an offset), the words, and where given the column.
+
+Change = Callable[[RulesCopy], object]
+CASES = "cases/basic.yaml"
+Q = "questions.yaml"
+RF = "red_flags.yaml"
 
 
-def test_yaml_syntax_error(rules_copy):
-    rules_copy.edit(AA, "other_names: [Patchy alopecia areata]", "other_names: [Patchy alopecia areata")
-    line = rules_copy.line(AA, "group: patchy")
-    rules_copy.error_at(AA, line, "YAML syntax error")
+def edit(rel: str, old: str, new: str) -> Change:
+    return lambda rules: rules.edit(rel, old, new)
 
 
-def test_duplicate_keys_are_all_reported(rules_copy):
-    rules_copy.edit(AA, "threshold: 5\n", "threshold: 5\nthreshold: 6\n")
-    rules_copy.edit(PHL, "threshold: 4\n", "threshold: 4\nthreshold: 9\n")
-    aa_line = rules_copy.line(AA, "threshold: 6")
-    rules_copy.error_at(AA, aa_line, "duplicate key 'threshold' (first written on line", col=1)
-    rules_copy.error_at(PHL, rules_copy.line(PHL, "threshold: 9"), "duplicate key 'threshold'")
+def write(rel: str, text: str) -> Change:
+    return lambda rules: rules.write(rel, text)
 
 
-@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['true']", "!!str 5", "!custom x"])
-def test_explicit_tags_are_rejected(rules_copy, tag):
-    rules_copy.edit(AA, "group: patchy", f"group: {tag}")
-    line = rules_copy.line(AA, "group: ")
-    error = rules_copy.error_at(AA, line, "explicit YAML tag", col=8)
-    assert "is not allowed" in error
+def append(rel: str, text: str) -> Change:
+    return lambda rules: rules.write(rel, rules.text(rel) + text)
 
 
-def test_empty_file(rules_copy):
-    rules_copy.write("red_flags.yaml", "# nothing yet\n")
-    rules_copy.error_at("red_flags.yaml", 1, "file is empty")
+def cut(rel: str, start: str, end: str | None, instead: str) -> Change:
+    """Replace the text from ``start`` up to ``end`` (or the end of the file) with ``instead``."""
+
+    def change(rules: RulesCopy) -> None:
+        text = rules.text(rel)
+        rules.write(rel, text[: text.index(start)] + instead + (text[text.index(end):] if end else ""))
+
+    return change
 
 
-def test_missing_required_file(rules_copy):
-    (rules_copy.root / "care_levels.yaml").unlink()
-    rules_copy.error_at("care_levels.yaml", 1, "file not found")
+def delete(rel: str) -> Change:
+    return lambda rules: (rules.root / rel).unlink()
+
+
+def copy(rel: str, to: str) -> Change:
+    return lambda rules: shutil.copy(rules.root / rel, rules.root / to)
+
+
+@dataclass(frozen=True)
+class At:
+    """One error that must be reported: ``rules/<rel>:<line>[:<col>]: ...<fragment>...``.
+
+    ``line`` is a number or the text on that line (``offset`` lines further on); ``col`` a
+    number or the text whose column it is; ``fragment`` may be worked out from the changed
+    files; ``also`` are more words the same error must hold.
+    """
+
+    rel: str
+    line: int | str
+    fragment: str | Callable[[RulesCopy], str]
+    col: int | str | None = None
+    offset: int = 0
+    also: tuple[str, ...] = ()
+
+
+def row(id: str, changes: Change | list[Change], *errors: At):  # noqa: A002 - pytest's own word
+    return pytest.param(changes if isinstance(changes, list) else [changes], errors, id=id)
+
+
+TAGS = {"python-object": "!!python/object/apply:os.system ['true']", "str": "!!str 5", "custom": "!custom x"}
+WRONG_OPERATORS = [  # (old, new, fragment); the id is the question's kind
+    ("scalp: {includes: none}", "scalp: none", "'scalp' is a several-choice question"),
+    ("pattern: round_patches", "pattern: {includes: round_patches}", "'pattern' is a one-choice question"),
+    ("scalp: {includes: none}", "age: round", "'age' is a number question"),
+    ("scalp: {includes: none}", "pattern: {at_least: 3}", "'at_least:' only works on number questions"),
+]
+UNKNOWN_CARE_LEVELS = [
+    (AA, "care_level: soon", "care_level: son"),
+    (RF, "level: urgent", "level: urgnt"),
+    ("care_levels.yaml", "unclear_level: soon", "unclear_level: sooon"),
+]
+CASE_ANSWERS = [
+    ("pattern: temples_crown}", "pattern: temple_crown}", "temple_crown}", "'temple_crown' is not an allowed value"),
+    ("age: 45", "age: 145", "145", "'age': 145 is out of range"),
+    ("scalp: [none]", "scalp: [none, itch]", "[none, itch]", "'none' cannot be combined"),
+    ("scalp: [none]", "scalp: none", "none}", "'scalp' takes a list of values"),
+    ("{age: 45,", "{agee: 45,", "agee", "unknown question 'agee' (did you mean 'age'?)"),
+]
+
+BROKEN = [
+    # YAML problems
+    row("yaml-syntax-error",
+        edit(AA, "other_names: [Patchy alopecia areata]", "other_names: [Patchy alopecia areata"),
+        At(AA, "group: patchy", "YAML syntax error")),
+    row("duplicate-keys-are-all-reported",
+        [edit(AA, "threshold: 5\n", "threshold: 5\nthreshold: 6\n"), edit(PHL, "threshold: 4\n", "threshold: 4\nthreshold: 9\n")],
+        At(AA, "threshold: 6", "duplicate key 'threshold' (first written on line", col=1),
+        At(PHL, "threshold: 9", "duplicate key 'threshold'")),
+    *[row(f"explicit-tag-rejected-{name}", edit(AA, "group: patchy", f"group: {tag}"),
+          At(AA, "group: ", "explicit YAML tag", col=8, also=("is not allowed",)))
+      for name, tag in TAGS.items()],
+    row("empty-file", write(RF, "# nothing yet\n"), At(RF, 1, "file is empty")),
+    row("missing-required-file", delete("care_levels.yaml"), At("care_levels.yaml", 1, "file not found")),
+    # model problems
+    row("unknown-key-at-the-key-with-did-you-mean",
+        edit(AA, "because: You said the patches", "becuase: You said the patches"),
+        At(AA, "becuase:", "unknown key 'becuase' (did you mean 'because'?)", col=5),
+        # the same item now lacks 'because': reported at the item's mapping
+        At(AA, "  - when:\n      pattern: round_patches", "missing key 'because'", col=5)),
+    row("missing-key-at-the-parent-mapping",
+        edit(Q, "    text: Have you had a fever?\n", ""),
+        At(Q, "  - id: fever", "missing key 'text'", col=5)),
+    row("wrong-type", edit(PHL, "threshold: 4", "threshold: four"),
+        At(PHL, "threshold: four", "expected a whole number, got 'four'", col=12)),
+    row("quoted-number-is-not-coerced", edit(PHL, "points: 1\n", 'points: "1"\n'),
+        At(PHL, 'points: "1"', "expected a whole number, got '1'")),
+    row("wrong-literal-with-did-you-mean", edit(Q, "kind: several", "kind: sevral"),
+        At(Q, "kind: sevral", "'sevral' is not allowed (did you mean 'several'?)")),
+    row("bad-id-and-url",
+        [edit(AA, "url: https://example.org/aa1", "url: example.org/aa1"), edit(RF, "id: kerion", "id: Kerion")],
+        At(AA, "url: example.org", "is not a web address"),
+        At(RF, "id: Kerion", "is not a valid id")),
+    row("model-level-problem-at-the-key",
+        edit(Q, "    min: 0\n", "    min: 0\n    options: [{value: a, label: A}]\n"),
+        At(Q, "options: [{", "a number question has no options")),
+    row("duplicate-option-value", edit(Q, "      - value: all_over", "      - value: round_patches"),
+        At(Q, "label: Thinning all over", "duplicate option value 'round_patches'", offset=-1)),
+    row("zero-points", edit(AA, "points: 2\n", "points: 0\n"), At(AA, "points: 0", "points must not be 0")),
+    row("malformed-condition-at-the-bad-node", edit(TC, "age: {below: 16}", "age: {belw: 16}"),
+        At(TC, "age: {belw", "unknown operator 'belw' in the test on 'age' (did you mean 'below'?)", col="belw")),
+    row("condition-with-two-keys",
+        edit(AA, "      pattern: round_patches\n", "      pattern: round_patches\n      age: {below: 3}\n"),
+        At(AA, "pattern: round_patches", "exactly one key, but this one has 2")),
+    # cross-file problems
+    row("unknown-question-in-condition", edit(RF, "        - fever: yes", "        - fevr: yes"),
+        At(RF, "fevr", "unknown question 'fevr' (did you mean 'fever'?)", col=11)),
+    row("unknown-option-in-condition", edit(AA, "pattern: round_patches", "pattern: round_patchs"),
+        At(AA, "round_patchs", "unknown option 'round_patchs' for question 'pattern' (did you mean 'round_patches'?)",
+           col=16)),
+    row("unknown-option-inside-a-list-at-the-item",
+        edit(TC, "scalp: {includes: [pus, boggy_swelling]}", "scalp: {includes: [pus, bogy_swelling]}"),
+        At(TC, "bogy_swelling", "unknown option 'bogy_swelling'", col="bogy_swelling")),
+    *[row(f"wrong-operator-for-the-question-kind-{kind}", edit(AA, old, new), At(AA, new, fragment))
+      for kind, (old, new, fragment) in zip(["several", "one", "number", "at-least"], WRONG_OPERATORS, strict=True)],
+    row("ask-when-may-not-refer-to-itself-or-a-later-question",
+        [edit(Q, "      pattern: [round_patches, not_sure]", "      fever: yes"),
+         edit(Q, "      scalp: {includes: [pus, boggy_swelling]}", "      fever: no")],
+        At(Q, "fever: yes", "'fever', a later question"),
+        At(Q, "fever: no", "refers to itself")),
+    row("duplicate-red-flag-ids", edit(RF, "id: unwell_child", "id: kerion"),
+        At(RF, "interrupt: true", lambda rules: f"duplicate red flag id 'kerion' (first used on line {rules.line(RF, 'id: kerion')})",
+           offset=-2)),
+    row("duplicate-question-id", edit(Q, "  - id: fever", "  - id: pattern"),
+        At(Q, "text: Have you had a fever?", "duplicate question id 'pattern'", offset=-2)),
+    row("type-without-sources", cut(TC, "sources:", None, "sources: []\n"),
+        At(TC, "sources: []", "type 'tinea_capitis' has no sources")),
+    row("red-flag-without-sources", cut(RF, "    sources:", "  - id: unwell_child", "\n"),
+        At(RF, 2, "red flag 'kerion' has no sources")),
+    row("type-file-name-must-match-id", edit(PHL, "id: pattern_hair_loss", "id: pattern_loss"),
+        At(PHL, 1, "rename the file to 'pattern_loss.yaml'", col=5)),
+    *[row(f"unknown-care-level-{where}", edit(rel, old, new),
+          At(rel, new, f"unknown care level '{new.split(': ')[1]}' (did you mean"))
+      for where, (rel, old, new) in zip(["type", "red-flag", "unclear-level"], UNKNOWN_CARE_LEVELS, strict=True)],
+    row("unknown-section", edit(Q, "section: your_scalp", "section: your_scap"),
+        At(Q, "your_scap", "unknown section 'your_scap' (did you mean 'your_scalp'?)")),
+    *[row(f"case-answers-invalid-{what}", edit(CASES, old, new), At(CASES, needle, fragment, col=needle))
+      for what, (old, new, needle, fragment)
+      in zip(["not-allowed", "out-of-range", "none-combined", "not-a-list", "unknown-question"], CASE_ANSWERS, strict=True)],
+    row("case-expecting-unknown-ids",
+        [edit(CASES, "top3: [pattern_hair_loss]", "top3: [pattern_hairloss]"),
+         edit(CASES, "red_flags: [kerion, unwell_child]", "red_flags: [kerion, unwell]"),
+         edit(CASES, "care_level: routine", "care_level: whenever")],
+        At(CASES, "pattern_hairloss", "unknown type 'pattern_hairloss' (did you mean 'pattern_hair_loss'?)",
+           col="pattern_hairloss"),
+        At(CASES, "unwell]", "unknown red flag 'unwell'"),
+        At(CASES, "whenever", "unknown care level 'whenever'")),
+    row("duplicate-case-id-across-files",
+        write("cases/more.yaml",
+              "cases:\n  - id: adult_crown\n    title: Again\n    answers: {age: 45}\n    expect: {care_level: soon}\n"),
+        At("cases/more.yaml", 2, "duplicate case id 'adult_crown' (first used at rules/cases/basic.yaml:")),
+    row("yml-extension-is-flagged", copy(AA, "types/extra.yml"), At("types/extra.yml", 1, "must end in .yaml")),
+    row("option-show-when-may-only-refer-to-earlier-questions",
+        edit(Q, "      - value: pus\n        label: Pus-filled spots or crusts\n",
+             "      - value: pus\n        label: Pus-filled spots or crusts\n        show_when: {fever: 'yes'}\n"),
+        At(Q, "show_when: {fever: 'yes'}", "the show_when of option 'pus' of 'scalp' refers to 'fever', a later question")),
+    row("unasked-must-name-a-question", append(PHL, "unasked:\n  fevr: Asked only after pus.\n"),
+        At(PHL, "fevr:", "unknown question 'fevr' (did you mean 'fever'?)")),
+    row("merged-questions-must-point-at-a-several-choice-question",
+        edit(Q, "sections:\n", "merged_questions:\n  old_scalp: fever\n  age: scalp\nsections:\n"),
+        At(Q, "old_scalp: fever", "'fever' is not a several-choice question"),
+        At(Q, "  age: scalp", "'age' is still a question")),
+]
+
+
+@pytest.mark.parametrize(("changes", "errors"), BROKEN)
+def test_a_broken_rule_is_reported_at_its_place(rules_copy, changes, errors):
+    for change in changes:
+        change(rules_copy)
+    for at in errors:
+        line = at.line if isinstance(at.line, int) else rules_copy.line(at.rel, at.line) + at.offset
+        col = rules_copy.col(at.rel, at.col) if isinstance(at.col, str) else at.col
+        fragment = at.fragment if isinstance(at.fragment, str) else at.fragment(rules_copy)
+        error = rules_copy.error_at(at.rel, line, fragment, col=col)
+        for words in at.also:
+            assert words in error, error
+
+
+# --- more than one message, or a different kind of check ----------------------------------
 
 
 def test_not_a_folder(tmp_path):
     with pytest.raises(RulebookError) as caught:
         load_rulebook(tmp_path / "nope")
     assert "not a folder" in str(caught.value)
-
-
-# --- model problems -----------------------------------------------------------------------
-
-
-def test_unknown_key_points_at_the_key_with_did_you_mean(rules_copy):
-    rules_copy.edit(AA, "because: You said the patches", "becuase: You said the patches")
-    line = rules_copy.line(AA, "becuase:")
-    error = rules_copy.error_at(AA, line, "unknown key 'becuase' (did you mean 'because'?)", col=5)
-    # the same item now lacks 'because': reported at the item's mapping
-    item_line = rules_copy.line(AA, "  - when:\n      pattern: round_patches")
-    rules_copy.error_at(AA, item_line, "missing key 'because'", col=5)
-    assert error.startswith(f"rules/{AA}:{line}:5: ")
-
-
-def test_missing_key_points_at_the_parent_mapping(rules_copy):
-    rules_copy.edit("questions.yaml", "    text: Have you had a fever?\n", "")
-    line = rules_copy.line("questions.yaml", "  - id: fever")
-    rules_copy.error_at("questions.yaml", line, "missing key 'text'", col=5)
-
-
-def test_wrong_type(rules_copy):
-    rules_copy.edit(PHL, "threshold: 4", "threshold: four")
-    rules_copy.error_at(PHL, rules_copy.line(PHL, "threshold: four"), "expected a whole number, got 'four'", col=12)
-
-
-def test_quoted_number_is_not_coerced(rules_copy):
-    rules_copy.edit(PHL, "points: 1\n", 'points: "1"\n')
-    rules_copy.error_at(PHL, rules_copy.line(PHL, 'points: "1"'), "expected a whole number, got '1'")
-
-
-def test_wrong_literal_with_did_you_mean(rules_copy):
-    rules_copy.edit("questions.yaml", "kind: several", "kind: sevral")
-    line = rules_copy.line("questions.yaml", "kind: sevral")
-    rules_copy.error_at("questions.yaml", line, "'sevral' is not allowed (did you mean 'several'?)")
-
-
-def test_bad_id_and_url(rules_copy):
-    rules_copy.edit(AA, "url: https://example.org/aa1", "url: example.org/aa1")
-    rules_copy.edit("red_flags.yaml", "id: kerion", "id: Kerion")
-    rules_copy.error_at(AA, rules_copy.line(AA, "url: example.org"), "is not a web address")
-    rules_copy.error_at("red_flags.yaml", rules_copy.line("red_flags.yaml", "id: Kerion"), "is not a valid id")
-
-
-def test_model_level_problem_points_at_the_key(rules_copy):
-    rules_copy.edit("questions.yaml", "    min: 0\n", "    min: 0\n    options: [{value: a, label: A}]\n")
-    line = rules_copy.line("questions.yaml", "options: [{")
-    rules_copy.error_at("questions.yaml", line, "a number question has no options")
-
-
-def test_duplicate_option_value(rules_copy):
-    rules_copy.edit("questions.yaml", "      - value: all_over", "      - value: round_patches")
-    line = rules_copy.line("questions.yaml", "label: Thinning all over") - 1
-    rules_copy.error_at("questions.yaml", line, "duplicate option value 'round_patches'")
-
-
-def test_zero_points(rules_copy):
-    rules_copy.edit(AA, "points: 2\n", "points: 0\n")
-    rules_copy.error_at(AA, rules_copy.line(AA, "points: 0"), "points must not be 0")
 
 
 def test_a_typed_review_block_is_retired(rules_copy):
@@ -192,151 +305,6 @@ def test_a_typed_review_block_is_retired(rules_copy):
     assert load_rulebook(rules_copy.root, legacy=True).type_by_id["pattern_hair_loss"].threshold == 4
 
 
-def test_malformed_condition_points_at_the_bad_node(rules_copy):
-    rules_copy.edit(TC, "age: {below: 16}", "age: {belw: 16}")
-    line = rules_copy.line(TC, "age: {belw")
-    col = rules_copy.col(TC, "belw")
-    rules_copy.error_at(TC, line, "unknown operator 'belw' in the test on 'age' (did you mean 'below'?)", col=col)
-
-
-def test_condition_with_two_keys(rules_copy):
-    rules_copy.edit(AA, "      pattern: round_patches\n", "      pattern: round_patches\n      age: {below: 3}\n")
-    rules_copy.error_at(AA, rules_copy.line(AA, "pattern: round_patches"), "exactly one key, but this one has 2")
-
-
-# --- cross-file problems ---------------------------------------------------------------------
-
-
-def test_unknown_question_in_condition(rules_copy):
-    rules_copy.edit("red_flags.yaml", "        - fever: yes", "        - fevr: yes")
-    line = rules_copy.line("red_flags.yaml", "fevr")
-    rules_copy.error_at("red_flags.yaml", line, "unknown question 'fevr' (did you mean 'fever'?)", col=11)
-
-
-def test_unknown_option_in_condition(rules_copy):
-    rules_copy.edit(AA, "pattern: round_patches", "pattern: round_patchs")
-    line = rules_copy.line(AA, "round_patchs")
-    rules_copy.error_at(
-        AA, line, "unknown option 'round_patchs' for question 'pattern' (did you mean 'round_patches'?)", col=16
-    )
-
-
-def test_unknown_option_inside_a_list_points_at_the_item(rules_copy):
-    rules_copy.edit(TC, "scalp: {includes: [pus, boggy_swelling]}", "scalp: {includes: [pus, bogy_swelling]}")
-    line = rules_copy.line(TC, "bogy_swelling")
-    col = rules_copy.col(TC, "bogy_swelling")
-    rules_copy.error_at(TC, line, "unknown option 'bogy_swelling'", col=col)
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "fragment"),
-    [
-        ("scalp: {includes: none}", "scalp: none", "'scalp' is a several-choice question"),
-        ("pattern: round_patches", "pattern: {includes: round_patches}", "'pattern' is a one-choice question"),
-        ("scalp: {includes: none}", "age: round", "'age' is a number question"),
-        ("scalp: {includes: none}", "pattern: {at_least: 3}", "'at_least:' only works on number questions"),
-    ],
-)
-def test_wrong_operator_for_the_question_kind(rules_copy, old, new, fragment):
-    rules_copy.edit(AA, old, new)
-    rules_copy.error_at(AA, rules_copy.line(AA, new), fragment)
-
-
-def test_ask_when_may_not_refer_to_itself_or_a_later_question(rules_copy):
-    rules_copy.edit("questions.yaml", "      pattern: [round_patches, not_sure]", "      fever: yes")
-    rules_copy.edit("questions.yaml", "      scalp: {includes: [pus, boggy_swelling]}", "      fever: no")
-    later = rules_copy.line("questions.yaml", "fever: yes")
-    itself = rules_copy.line("questions.yaml", "fever: no")
-    rules_copy.error_at("questions.yaml", later, "'fever', a later question")
-    rules_copy.error_at("questions.yaml", itself, "refers to itself")
-
-
-def test_duplicate_ids(rules_copy):
-    rules_copy.edit("red_flags.yaml", "id: unwell_child", "id: kerion")
-    first = rules_copy.line("red_flags.yaml", "id: kerion")
-    second = rules_copy.line("red_flags.yaml", "interrupt: true") - 2
-    rules_copy.error_at("red_flags.yaml", second, f"duplicate red flag id 'kerion' (first used on line {first})")
-
-
-def test_duplicate_question_id(rules_copy):
-    rules_copy.edit("questions.yaml", "  - id: fever", "  - id: pattern")
-    line = rules_copy.line("questions.yaml", "text: Have you had a fever?") - 2
-    rules_copy.error_at("questions.yaml", line, "duplicate question id 'pattern'")
-
-
-def test_type_without_sources(rules_copy):
-    text = rules_copy.text(TC)
-    start = text.index("sources:")
-    rules_copy.write(TC, text[:start] + "sources: []\n")
-    rules_copy.error_at(TC, rules_copy.line(TC, "sources: []"), "type 'tinea_capitis' has no sources")
-
-
-def test_red_flag_without_sources(rules_copy):
-    text = rules_copy.text("red_flags.yaml")
-    cut = text.index("    sources:")
-    end = text.index("  - id: unwell_child")
-    rules_copy.write("red_flags.yaml", text[:cut] + "\n" + text[end:])
-    rules_copy.error_at("red_flags.yaml", 2, "red flag 'kerion' has no sources")
-
-
-def test_type_file_name_must_match_id(rules_copy):
-    rules_copy.edit(PHL, "id: pattern_hair_loss", "id: pattern_loss")
-    rules_copy.error_at(PHL, 1, "rename the file to 'pattern_loss.yaml'", col=5)
-
-
-@pytest.mark.parametrize(
-    ("rel", "old", "new"),
-    [
-        (AA, "care_level: soon", "care_level: son"),
-        ("red_flags.yaml", "level: urgent", "level: urgnt"),
-        ("care_levels.yaml", "unclear_level: soon", "unclear_level: sooon"),
-    ],
-)
-def test_unknown_care_level(rules_copy, rel, old, new):
-    rules_copy.edit(rel, old, new)
-    value = new.split(": ")[1]
-    rules_copy.error_at(rel, rules_copy.line(rel, new), f"unknown care level '{value}' (did you mean")
-
-
-def test_unknown_section(rules_copy):
-    rules_copy.edit("questions.yaml", "section: your_scalp", "section: your_scap")
-    line = rules_copy.line("questions.yaml", "your_scap")
-    rules_copy.error_at("questions.yaml", line, "unknown section 'your_scap' (did you mean 'your_scalp'?)")
-
-
-CASES = "cases/basic.yaml"
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "needle", "fragment"),
-    [
-        ("pattern: temples_crown}", "pattern: temple_crown}", "temple_crown}", "'temple_crown' is not an allowed value"),
-        ("age: 45", "age: 145", "145", "'age': 145 is out of range"),
-        ("scalp: [none]", "scalp: [none, itch]", "[none, itch]", "'none' cannot be combined"),
-        ("scalp: [none]", "scalp: none", "none}", "'scalp' takes a list of values"),
-        ("{age: 45,", "{agee: 45,", "agee", "unknown question 'agee' (did you mean 'age'?)"),
-    ],
-)
-def test_case_answers_invalid_for_their_questions(rules_copy, old, new, needle, fragment):
-    rules_copy.edit(CASES, old, new)
-    line = rules_copy.line(CASES, needle)
-    rules_copy.error_at(CASES, line, fragment, col=rules_copy.col(CASES, needle))
-
-
-def test_case_expecting_unknown_ids(rules_copy):
-    rules_copy.edit(CASES, "top3: [pattern_hair_loss]", "top3: [pattern_hairloss]")
-    rules_copy.edit(CASES, "red_flags: [kerion, unwell_child]", "red_flags: [kerion, unwell]")
-    rules_copy.edit(CASES, "care_level: routine", "care_level: whenever")
-    rules_copy.error_at(
-        CASES,
-        rules_copy.line(CASES, "pattern_hairloss"),
-        "unknown type 'pattern_hairloss' (did you mean 'pattern_hair_loss'?)",
-        col=rules_copy.col(CASES, "pattern_hairloss"),
-    )
-    rules_copy.error_at(CASES, rules_copy.line(CASES, "unwell]"), "unknown red flag 'unwell'")
-    rules_copy.error_at(CASES, rules_copy.line(CASES, "whenever"), "unknown care level 'whenever'")
-
-
 def test_case_answering_a_question_that_would_not_be_asked_is_a_lint(rules_copy):
     rules_copy.edit(CASES, "answers: {age: 45, pattern: temples_crown}", "answers: {age: 45, pattern: temples_crown, fever: no}")
     rulebook = rules_copy.load()
@@ -345,14 +313,6 @@ def test_case_answering_a_question_that_would_not_be_asked_is_a_lint(rules_copy)
         lint.startswith(f"rules/{CASES}:{line}:") and "answers 'fever', which would not be asked" in lint
         for lint in rulebook.lints
     )
-
-
-def test_duplicate_case_id_across_files(rules_copy):
-    rules_copy.write(
-        "cases/more.yaml",
-        "cases:\n  - id: adult_crown\n    title: Again\n    answers: {age: 45}\n    expect: {care_level: soon}\n",
-    )
-    rules_copy.error_at("cases/more.yaml", 2, "duplicate case id 'adult_crown' (first used at rules/cases/basic.yaml:")
 
 
 # --- every problem at once -------------------------------------------------------------------
@@ -399,32 +359,6 @@ def test_rulebook_error_sorts_lines_numerically():
     assert str(error) == "r/a.yaml:20:1: z\nr/b.yaml:9:3: y\nr/b.yaml:10:1: x"
 
 
-def test_yml_extension_is_flagged(rules_copy):
-    shutil.copy(rules_copy.root / AA, rules_copy.root / "types" / "extra.yml")
-    rules_copy.error_at("types/extra.yml", 1, "must end in .yaml")
-
-
-def test_option_show_when_may_only_refer_to_earlier_questions(rules_copy):
-    rules_copy.edit(
-        "questions.yaml",
-        "      - value: pus\n        label: Pus-filled spots or crusts\n",
-        "      - value: pus\n        label: Pus-filled spots or crusts\n        show_when: {fever: 'yes'}\n",
-    )
-    line = rules_copy.line("questions.yaml", "show_when: {fever: 'yes'}")
-    rules_copy.error_at("questions.yaml", line, "the show_when of option 'pus' of 'scalp' refers to 'fever', a later question")
-
-
-def test_unasked_must_name_a_question(rules_copy):
-    rules_copy.write(PHL, rules_copy.text(PHL) + "unasked:\n  fevr: Asked only after pus.\n")
-    rules_copy.error_at("types/pattern_hair_loss.yaml", rules_copy.line("types/pattern_hair_loss.yaml", "fevr:"), "unknown question 'fevr' (did you mean 'fever'?)")
-
-
-def test_merged_questions_must_point_at_a_several_choice_question(rules_copy):
-    rules_copy.edit("questions.yaml", "sections:\n", "merged_questions:\n  old_scalp: fever\n  age: scalp\nsections:\n")
-    rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "old_scalp: fever"), "'fever' is not a several-choice question")
-    rules_copy.error_at("questions.yaml", rules_copy.line("questions.yaml", "  age: scalp"), "'age' is still a question")
-
-
 # --- rule files that must not hurt the server (issue 17) --------------------------------
 
 ALIAS_BOMB = "\n".join(
@@ -456,8 +390,6 @@ def test_hostile_rule_files_are_refused_quickly_with_one_message(rules_copy, nam
 
 
 def test_a_missing_types_folder_is_one_line(rules_copy):
-    import shutil
-
     shutil.rmtree(rules_copy.root / "types")
     assert rules_copy.errors() == ["rules/types:1:1: the types/ folder is missing"]
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.rules import RULES_MIN
 from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, validate_answers, walk
-
-from .conftest import RULES_MIN
 
 RULEBOOK = load_rulebook(RULES_MIN)
 RANK = RULEBOOK.level_rank

@@ -12,13 +12,12 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.rules import rules_command
 from triage.cli_rules import make_cli
 from triage.rulebook import load_rulebook
 from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
-
-from .conftest import rules_command
 
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"

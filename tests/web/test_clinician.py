@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
+from tests.helpers.repo import make_repo
 from tests.pagecheck import PageClient
+from tests.stories import PATCH
 from tests.web.journey import walk
-from tests.web.test_questionnaire import PATCH
 from triage import clinician, create_app
 from triage.rulebook import evaluate, load_rulebook, run_cases
 from triage.rulebook.plain import explain
@@ -664,8 +665,6 @@ def test_changes_page_outside_git_says_so_plainly(seeded):
 
 
 def test_changes_page_against_the_last_tagged_release(tmp_path, monkeypatch):
-    from tests.unit.test_diff import make_repo
-
     repo = make_repo(tmp_path)
     app = create_app({**TEST_CONFIG, "RULES_DIR": str(repo / "rules")})
     client = PageClient(app.test_client())

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
 from tests.pagecheck import PageClient
 from triage import create_app
 from triage.config import DEV_SECRET_KEY, ConfigError, config_from_env

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import abort, request
 
-from tests.conftest import TEST_CONFIG
+from tests.helpers.config import TEST_CONFIG
+from tests.pagecheck import PageClient
 from triage import create_app
 
 DISCLAIMER = "This is not a diagnosis or medical advice."
@@ -90,11 +91,9 @@ def test_wrong_method_is_a_friendly_4xx(client):
     assert page.h1 == "Sorry, there is a problem with that request"
 
 
-
-
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def failing_app():
-    """An app with routes that fail on purpose, to see the 400 and 500 pages."""
+    """An app with routes that fail on purpose, to see the 400 and 500 pages (built once: no test changes it)."""
     app = create_app({**TEST_CONFIG, "PROPAGATE_EXCEPTIONS": False})
 
     @app.get("/boom")
@@ -113,24 +112,18 @@ def failing_app():
 
 
 def test_bad_request_page(failing_app):
-    from tests.pagecheck import PageClient
-
     page = PageClient(failing_app.test_client()).get("/bad", expected_status=400)
     assert page.h1 == "Sorry, there is a problem with that request"
     assert "answers you already gave are still kept" in page.text
 
 
 def test_server_error_page_hides_internals(failing_app):
-    from tests.pagecheck import PageClient
-
     page = PageClient(failing_app.test_client()).get("/boom", expected_status=500)
     assert page.h1 == "Sorry, there is a problem with the service"
     assert "secret internals" not in page.response.get_data(as_text=True)
 
 
 def test_oversize_request_is_a_friendly_413(failing_app):
-    from tests.pagecheck import PageClient
-
     client = PageClient(failing_app.test_client())
     page = client.post("/form", data={"x": "a" * 40_000}, expected_status=413)
     assert page.h1 == "What you sent was too large"

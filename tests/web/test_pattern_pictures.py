@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.stories import PATCH
 from tests.web.journey import post_answer, walk
-from tests.web.test_questionnaire import PATCH
 
 SPRITE = "/static/img/patterns.svg"
 MAX_PAGE_BYTES = 30 * 1024

@@ -7,25 +7,8 @@ import re
 import pytest
 from flask import json
 
+from tests.stories import PATCH
 from tests.web.journey import post_answer, walk
-
-# A young adult with a sudden round smooth patch.
-PATCH = {
-    "age": "28",
-    "sex": "female",
-    "onset": "sudden",
-    "duration": "lt_1m",
-    "pattern": ["round_patches"],
-    "scalp": ["none"],
-    "other_hair": ["exclamation"],
-    "events": ["none"],
-    "hair_care": ["none"],
-    "pulling": "no",
-    "body": ["none"],
-    "history": ["none"],
-    "treatments": ["none"],
-    "impact": ["not_much"],
-}
 
 
 def session_answers(client) -> dict:
