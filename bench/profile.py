@@ -94,20 +94,20 @@ def _targets() -> list[tuple[Any, str, str]]:
     import jinja2
 
     import triage
-    from triage import questionnaire, render_cache, session
+    from triage import journey, questionnaire, render_cache, session
 
     return [
         (session.SafeSessionInterface, "open_session", "session: open (decrypt + JSON)"),
         (session.SafeSessionInterface, "save_session", "session: save (JSON + encrypt + Set-Cookie)"),
         (type(triage.csrf), "protect", "CSRF: check the POSTed token"),
         (render_cache, "csrf_token", "CSRF: this request's token"),
-        (questionnaire, "clean_answers", "clean_answers"),
-        (questionnaire, "walk", "walk"),
+        (journey, "clean_answers", "clean_answers"),
+        (journey, "walk", "walk"),
         (questionnaire, "_form", "form construction (_form)"),
         (questionnaire, "evaluate", "evaluate"),
         (questionnaire, "render_template", "render_template (Jinja)"),
         (questionnaire, "render_cached", "render_cached"),
-        (questionnaire, "_answer_rows", "result: _answer_rows"),
+        (questionnaire, "answer_rows", "result: answer_rows"),
         (questionnaire, "_fingerprint", "result: _fingerprint"),
         (jinja2.Template, "render", "  of which Template.render"),
         (flask.Flask, "process_response", "after_request (headers + save_session)"),
