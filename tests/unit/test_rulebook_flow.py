@@ -115,6 +115,10 @@ def test_an_option_shown_only_for_some_earlier_answers_is_dropped_when_they_chan
     )
     rulebook = rules_copy.load()
     scalp = rulebook.question_by_id["scalp"]
+    # Known once, when the rules load: which questions' options depend on earlier answers.
+    assert scalp.has_show_when
+    assert not any(q.has_show_when for q in rulebook.questions if q.id != "scalp")
+    assert rulebook.question_by_id["pattern"].options_for({"age": 8}) is rulebook.question_by_id["pattern"].options
     assert "pus" in [o.value for o in scalp.options_for({"age": 30})]
     assert "pus" in [o.value for o in scalp.options_for({})]  # not known to be ruled out
     assert "pus" not in [o.value for o in scalp.options_for({"age": 8})]

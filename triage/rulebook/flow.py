@@ -57,7 +57,7 @@ def walk(questions: Iterable[Question], answers: Answers) -> Walk:
 
 def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
     """The part of an answer that the options shown for ``earlier`` allow (None: nothing)."""
-    if not any(o.show_when is not None for o in question.options):
+    if not question.has_show_when:
         return value
     shown = {o.value for o in question.options_for(earlier)}
     if isinstance(value, (list, tuple)):
