@@ -28,7 +28,6 @@ from triage.journey import (
     for_child,
     question_text,
     question_url,
-    state_for,
     where_next,
 )
 from triage.render_cache import csrf_token, render_cached
@@ -129,7 +128,7 @@ def question(question_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         value = answer_specs()[question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
-            state = state_for({**answers, question_id: value})  # drops what no longer applies
+            state = journey.answered(state, question_id, value)  # drops what no longer applies
             _save(state.answers)
             # Answers the change removed, in whole or in part (question ids only,
             # shown once on check answers).

@@ -6,6 +6,7 @@ All functions are pure: they take the rulebook and the answers
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,8 +44,30 @@ def walk(questions: Iterable[Question], answers: Answers) -> Walk:
     a question applies depends only on answers to earlier questions that
     apply, which the pass keeps.
     """
-    kept: dict[str, Any] = {}
-    applicable = []
+    return _walk_on(questions, answers, [], {})
+
+
+def rewalk(questions: Iterable[Question], before: Walk, question_id: str, value: Any) -> Walk:
+    """``walk(questions, {**before.answers, question_id: value})``, without walking twice.
+
+    ``before`` is a walk of the same questions. Whether a question applies, and
+    the part of its answer kept, depend only on the answers to earlier questions,
+    so everything before ``question_id`` stays as ``before`` found it and the
+    pass starts again at ``question_id``. The same answer again changes nothing.
+    """
+    if question_id in before.answers and before.answers[question_id] == value:
+        return before
+    questions = tuple(questions)
+    start = next((i for i, q in enumerate(questions) if q.id == question_id), len(questions))
+    earlier = {q.id for q in questions[:start]}
+    answers = {**before.answers, question_id: value}
+    kept = {qid: v for qid, v in before.answers.items() if qid in earlier}
+    applicable = list(itertools.takewhile(lambda q: q.id in earlier, before.path))
+    return _walk_on(questions[start:], answers, applicable, kept)
+
+
+def _walk_on(questions: Iterable[Question], answers: Answers, applicable: list[Question], kept: dict[str, Any]) -> Walk:
+    """The pass of ``walk`` over ``questions``, after the earlier ones gave ``applicable`` and ``kept``."""
     for question in questions:
         if question.ask_when is None or question.ask_when.holds(kept):
             applicable.append(question)
