@@ -32,7 +32,7 @@ from triage.journey import (
 )
 from triage.render_cache import csrf_token, render_cached
 from triage.rulebook import Assessment, Rulebook, evaluate
-from triage.rulebook.models import Option, RedFlag
+from triage.rulebook.models import RedFlag
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -105,7 +105,7 @@ def question(question_id: str) -> ResponseReturnValue:
             # Coming back to a question: the answer is ticked or filled in. Rendered
             # afresh, so that no answer ever becomes part of what the server keeps.
             csrf_token()
-            return render(_form(form_class, options, stored))
+            return render(_form(form_class, stored))
         # A question as first shown depends only on this key (render_cache.py explains):
         # the page and its variant (the child's wording, where Back goes), never an answer.
         # Which options are shown and the progress count vary with earlier answers, so
@@ -121,10 +121,11 @@ def question(question_id: str) -> ResponseReturnValue:
             shown,
             f"{progress[0]} of {progress[1]}",
         )
-        return render_cached(key, lambda: render(_form(form_class, options, None)))
+        return render_cached(key, lambda: render(_form(form_class, None)))
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
-    form = _form(form_class, options, answers.get(question_id))
+    form = _form(form_class, answers.get(question_id))
+    form.shown = frozenset(o.value for o in options)  # the check is against what the page showed
     if form.validate_on_submit():
         value = answer_specs()[question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
@@ -140,19 +141,14 @@ def question(question_id: str) -> ResponseReturnValue:
                 return redirect(url_for("questionnaire.help_now", **back))
             return where_next(state, returning)
 
-    # A value that is not one of the options cannot come from this page's form:
+    # A value that is not one of the options shown cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
-    allowed = {o.value for o in options}
-    unknown = current.kind != "number" and any(v not in allowed for v in request.form.getlist("answer"))
-    return render(form), 400 if unknown else 200
+    return render(form), 400 if form.refused else 200
 
 
-def _form(form_class: type[AnswerForm], options: tuple[Option, ...], stored: Any) -> AnswerForm:
-    """The question's form, offering only the options shown for the earlier answers."""
-    form = form_class(data={"answer": stored})
-    if getattr(form.answer, "choices", None) is not None:
-        form.answer.choices = [(o.value, o.label) for o in options]
-    return form
+def _form(form_class: type[AnswerForm], stored: Any) -> AnswerForm:
+    """The question's form, with the stored answer (the template renders the options shown)."""
+    return form_class(data={"answer": stored})
 
 
 def _shown_help() -> set[str]:

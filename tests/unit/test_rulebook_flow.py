@@ -174,3 +174,9 @@ def test_one_answer_spec_gives_codes_and_the_cleaner_follows_them(rulebook):
     assert scalp.problems(["itch", "itch"]) == [AnswerProblem("repeated", "itch")]
     assert scalp.clean(["itch", "itch"]) == ["itch"]
     assert scalp.clean(["itch"] * 6) is None  # more than the options: refused unread
+    # Restricted to the options a page showed (``show_when`` hides some): the others are unknown there.
+    assert scalp.problems(["itch", "pus"], shown={"itch", "none"}) == [AnswerProblem("unknown_option", "pus")]
+    assert scalp.problems(["itch"], shown={"itch", "martian"}) == []
+    assert scalp.problems(["martian"], shown={"itch", "martian"}) == [AnswerProblem("unknown_option", "martian")]
+    assert pattern.problems("all_over", shown=("all_over",)) == []
+    assert pattern.problems("not_sure", shown=("all_over",)) == [AnswerProblem("unknown_option", "not_sure")]

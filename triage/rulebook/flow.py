@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -211,12 +211,17 @@ class AnswerSpec:
             high=question.max,
         )
 
-    def problems(self, value: Any) -> list[AnswerProblem]:
-        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer)."""
+    def problems(self, value: Any, shown: Container[str] | None = None) -> list[AnswerProblem]:
+        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer).
+
+        ``shown``: the option values a page showed (``Question.options_for``); any
+        other option is then ``unknown_option`` too. None: every option.
+        """
         if self.kind == "one":
             if not isinstance(value, str):
                 return [AnswerProblem("not_one", value)]
-            return [] if value in self.values else [AnswerProblem("unknown_option", value)]
+            known = value in self.values and (shown is None or value in shown)
+            return [] if known else [AnswerProblem("unknown_option", value)]
         if self.kind == "several":
             if not isinstance(value, (list, tuple)):
                 return [AnswerProblem("not_list", value)]
@@ -225,7 +230,7 @@ class AnswerSpec:
             problems = []
             seen: set[str] = set()
             for item in value:
-                if not isinstance(item, str) or item not in self.values:
+                if not isinstance(item, str) or item not in self.values or (shown is not None and item not in shown):
                     problems.append(AnswerProblem("unknown_option", item))
                 elif item in seen:
                     problems.append(AnswerProblem("repeated", item))
