@@ -28,7 +28,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
-    PrivateAttr,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -130,22 +129,20 @@ class Question(Model):
     # A drawing for each option: the sprite static/img/<pictures>.svg has one <symbol>
     # per option value (tests/unit/test_pictures.py checks that none is missing).
     pictures: Id | None = None
-    # Whether any option has a ``show_when`` (computed once, in ``_check``): most
-    # questions show every option whatever the answers, and need not look.
-    _has_show_when: bool = PrivateAttr(False)
 
     @property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
 
-    @property
+    @cached_property
     def has_show_when(self) -> bool:
-        """Some option is shown only for some earlier answers (``show_when``)."""
-        return self._has_show_when
+        """Some option is shown only for some earlier answers (``show_when``). Computed once
+        (then a plain attribute): most questions show every option whatever the answers."""
+        return any(o.show_when is not None for o in self.options)
 
     def options_for(self, answers: Mapping[str, Any]) -> tuple[Option, ...]:
         """The options shown, given the answers to earlier questions (``show_when``)."""
-        if not self._has_show_when:
+        if not self.has_show_when:
             return self.options
         return tuple(o for o in self.options if o.show_when is None or o.show_when.holds(answers))
 
@@ -158,7 +155,6 @@ class Question(Model):
 
     @model_validator(mode="after")
     def _check(self) -> Question:
-        self._has_show_when = any(o.show_when is not None for o in self.options)
         if self.id in LOGIC_KEYS:
             raise problem(f"'{self.id}' cannot be a question id: it is a condition keyword", "id")
         if self.kind == "number":
