@@ -74,6 +74,8 @@ def _instrument(targets: Iterable[tuple[Any, str, str]], timings: Timings) -> li
     """Wrap ``owner.attr`` so that its wall time adds up in ``timings[label]``; return what to restore."""
     saved = []
     for owner, attr, label in targets:
+        if not hasattr(owner, attr):  # a step this version of the app does not have
+            continue
         original = getattr(owner, attr)
         saved.append((owner, attr, original))
 

@@ -6,7 +6,6 @@ All functions are pure: they take the rulebook and the answers
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
@@ -57,12 +56,14 @@ def rewalk(questions: Iterable[Question], before: Walk, question_id: str, value:
     """
     if question_id in before.answers and before.answers[question_id] == value:
         return before
-    questions = tuple(questions)
-    start = next((i for i, q in enumerate(questions) if q.id == question_id), len(questions))
-    earlier = {q.id for q in questions[:start]}
     answers = {**before.answers, question_id: value}
-    kept = {qid: v for qid, v in before.answers.items() if qid in earlier}
-    applicable = list(itertools.takewhile(lambda q: q.id in earlier, before.path))
+    at = next((i for i, q in enumerate(before.path) if q.id == question_id), None)
+    if not at:  # the first question, or one that did not apply: the whole pass
+        return walk(questions, answers)
+    applicable = list(before.path[:at])
+    kept = {q.id: before.answers[q.id] for q in applicable if q.id in before.answers}
+    questions = tuple(questions)
+    start = next(i for i, q in enumerate(questions) if q.id == question_id)
     return _walk_on(questions[start:], answers, applicable, kept)
 
 
