@@ -74,6 +74,8 @@ def _instrument(targets: Iterable[tuple[Any, str, str]], timings: Timings) -> li
     """Wrap ``owner.attr`` so that its wall time adds up in ``timings[label]``; return what to restore."""
     saved = []
     for owner, attr, label in targets:
+        if not hasattr(owner, attr):  # a step this version of the app does not have
+            continue
         original = getattr(owner, attr)
         saved.append((owner, attr, original))
 
@@ -94,20 +96,22 @@ def _targets() -> list[tuple[Any, str, str]]:
     import jinja2
 
     import triage
-    from triage import questionnaire, render_cache, session
+    from triage import journey, questionnaire, render_cache, session
 
     return [
         (session.SafeSessionInterface, "open_session", "session: open (decrypt + JSON)"),
         (session.SafeSessionInterface, "save_session", "session: save (JSON + encrypt + Set-Cookie)"),
         (type(triage.csrf), "protect", "CSRF: check the POSTed token"),
         (render_cache, "csrf_token", "CSRF: this request's token"),
-        (questionnaire, "clean_answers", "clean_answers"),
-        (questionnaire, "walk", "walk"),
+        (journey, "clean_answers", "clean_answers"),
+        (journey, "walk", "walk"),
+        (journey, "rewalk", "rewalk (POST: from the answered question on)"),
         (questionnaire, "_form", "form construction (_form)"),
         (questionnaire, "evaluate", "evaluate"),
         (questionnaire, "render_template", "render_template (Jinja)"),
         (questionnaire, "render_cached", "render_cached"),
-        (questionnaire, "_answer_rows", "result: _answer_rows"),
+        (questionnaire, "render_cached_answer", "render_cached_answer (answered question)"),
+        (questionnaire, "answer_rows", "result: answer_rows"),
         (questionnaire, "_fingerprint", "result: _fingerprint"),
         (jinja2.Template, "render", "  of which Template.render"),
         (flask.Flask, "process_response", "after_request (headers + save_session)"),

@@ -23,7 +23,7 @@ from typing import Any
 from flask import current_app, redirect, session, url_for
 from werkzeug.wrappers import Response
 
-from triage.rulebook import AnswerSpec, Question, Rulebook, clean_answers, walk
+from triage.rulebook import AnswerSpec, Question, Rulebook, Walk, clean_answers, rewalk, walk
 
 RETURN_TO_CHECK = "check"
 
@@ -37,6 +37,7 @@ class State:
     answers: dict[str, Any]
     path: tuple[Question, ...]
     upcoming: Question | None
+    found: Walk  # the walk this state came from (``answered`` goes on from it)
 
     @property
     def ids(self) -> list[str]:
@@ -60,8 +61,17 @@ def state_for(answers: Answers) -> State:
 
     Answers to questions that no longer apply are dropped.
     """
-    found = walk(rulebook().questions, answers)
-    return State(found.answers, found.path, found.gap)
+    return _state(walk(rulebook().questions, answers))
+
+
+def _state(found: Walk) -> State:
+    return State(found.answers, found.path, found.gap, found)
+
+
+def answered(state: State, question_id: str, value: Any) -> State:
+    """``state_for({**state.answers, question_id: value})``, walking again only from that question on
+    (``rewalk``; the same answer again changes nothing)."""
+    return _state(rewalk(rulebook().questions, state.found, question_id, value))
 
 
 def current_state() -> State:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from triage import journey
@@ -28,10 +29,17 @@ from triage.journey import (
     for_child,
     question_text,
     question_url,
-    state_for,
     where_next,
 )
-from triage.render_cache import csrf_token, render_cached
+from triage.render_cache import (
+    ANSWER_SLOTS,
+    ANSWER_VALUE,
+    AnswerSlots,
+    answer_checked,
+    csrf_token,
+    render_cached,
+    render_cached_answer,
+)
 from triage.rulebook import Assessment, Rulebook, evaluate
 from triage.rulebook.models import Option, RedFlag
 
@@ -81,7 +89,7 @@ def question(question_id: str) -> ResponseReturnValue:
     progress = (index + 1, len(path))
     previous = None if returning or index == 0 else path[index - 1]
 
-    def render(form: AnswerForm) -> str:
+    def render(form: AnswerForm, slots: AnswerSlots | None = None) -> str:
         if returning:
             back_url = url_for("questionnaire.check_answers")
         elif previous is None:
@@ -98,21 +106,17 @@ def question(question_id: str) -> ResponseReturnValue:
             back_url=back_url,
             progress=progress,
             disclaimer_short=True,
+            answer_slots=slots,
         )
 
     if request.method != "POST":
-        stored = answers.get(question_id)
-        if stored is not None:
-            # Coming back to a question: the answer is ticked or filled in. Rendered
-            # afresh, so that no answer ever becomes part of what the server keeps.
-            csrf_token()
-            return render(_form(form_class, options, stored))
         # A question as first shown depends only on this key (render_cache.py explains):
         # the page and its variant (the child's wording, where Back goes), never an answer.
         # Which options are shown and the progress count vary with earlier answers, so
         # they are part of the key, written as positions ("options 0,1,2", "3 of 12")
         # rather than as option values or bare numbers, so no key holds an answer.
-        shown = "options " + ",".join(str(current.options.index(o)) for o in options)
+        on_page = {id(o) for o in options}  # by identity: no model comparisons
+        shown = "options " + ",".join(str(i) for i, o in enumerate(current.options) if id(o) in on_page)
         key = (
             "question",
             question_id,
@@ -122,14 +126,27 @@ def question(question_id: str) -> ResponseReturnValue:
             shown,
             f"{progress[0]} of {progress[1]}",
         )
-        return render_cached(key, lambda: render(_form(form_class, options, None)))
+        stored = answers.get(question_id)
+        if stored is None:
+            return render_cached(key, lambda: render(_form(form_class, None)))
+        # Coming back to a question: the answer is ticked or filled in. The page is kept
+        # with a slot where each option's " checked" (or the number) goes, and this
+        # request's answer is put in the slots, so no answer becomes part of what the
+        # server keeps.
+        return render_cached_answer(
+            (*key, "answer slots"),
+            lambda: render(_form(form_class, None), ANSWER_SLOTS),
+            _answer_fills(current.kind, options, stored),
+            lambda: render(_form(form_class, stored)),
+        )
 
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
-    form = _form(form_class, options, answers.get(question_id))
+    form = _form(form_class, answers.get(question_id))
+    form.shown = frozenset(o.value for o in options)  # the check is against what the page showed
     if form.validate_on_submit():
         value = answer_specs()[question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
-            state = state_for({**answers, question_id: value})  # drops what no longer applies
+            state = journey.answered(state, question_id, value)  # drops what no longer applies
             _save(state.answers)
             # Answers the change removed, in whole or in part (question ids only,
             # shown once on check answers).
@@ -141,19 +158,22 @@ def question(question_id: str) -> ResponseReturnValue:
                 return redirect(url_for("questionnaire.help_now", **back))
             return where_next(state, returning)
 
-    # A value that is not one of the options cannot come from this page's form:
+    # A value that is not one of the options shown cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
-    allowed = {o.value for o in options}
-    unknown = current.kind != "number" and any(v not in allowed for v in request.form.getlist("answer"))
-    return render(form), 400 if unknown else 200
+    return render(form), 400 if form.refused else 200
 
 
-def _form(form_class: type[AnswerForm], options: tuple[Option, ...], stored: Any) -> AnswerForm:
-    """The question's form, offering only the options shown for the earlier answers."""
-    form = form_class(data={"answer": stored})
-    if getattr(form.answer, "choices", None) is not None:
-        form.answer.choices = [(o.value, o.label) for o in options]
-    return form
+def _answer_fills(kind: str, options: tuple[Option, ...], stored: Any) -> dict[str, str]:
+    """What goes in a question page's answer slots for the stored answer (forms.html's markup)."""
+    if kind == "number":
+        return {ANSWER_VALUE: str(escape(stored))}
+    chosen = stored if isinstance(stored, list) else [stored]
+    return {answer_checked(i): " checked" if o.value in chosen else "" for i, o in enumerate(options)}
+
+
+def _form(form_class: type[AnswerForm], stored: Any) -> AnswerForm:
+    """The question's form, with the stored answer (the template renders the options shown)."""
+    return form_class(data={"answer": stored})
 
 
 def _shown_help() -> set[str]:

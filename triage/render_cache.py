@@ -12,28 +12,55 @@ Rules for a view that uses this (tests/prod/test_render_cache.py holds each
 cached page to them, comparing it with a fresh render):
 
 - the key must hold everything the rendering reads, apart from the CSRF token
-  (``request.script_root`` is added here, for the URLs);
+  and the answer slots (``request.script_root`` is added here, for the URLs);
 - only pages without errors and without anything personal beyond the key.
 
 Nothing a person enters is kept: a key names a page and its variant (the
 question, the child's wording, where Back goes), never an answer. A question
-the person has already answered (their answer ticked or filled in) is
-rendered afresh each time, not cached (triage/questionnaire.py). The cache is
-per process, bounded (``MAX_PAGES``; when
-full it starts again), and off in debug mode or with template auto-reload,
-where templates change under it.
+the person has already answered (their answer ticked or filled in) is cached
+with *answer slots* (``AnswerSlots``): a placeholder where each option's
+`` checked`` goes, or the number's value, filled in for each request
+(``render_cached_answer``); the cached page holds no answer, only the
+response does. Placeholders begin with ``<``, which the templates' escaping
+never lets rule text or an answer write. The cache is per process, bounded
+(``MAX_PAGES``; when full it starts again), and off in debug mode or with
+template auto-reload, where templates change under it (a page with an answer
+is then rendered with the answer itself, as the reference the tests compare with).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Mapping
 
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 # Never in a real token: itsdangerous tokens are URL-safe base64 and dots.
 PLACEHOLDER = "~csrf-token-placeholder~"
+# Answer slots: never in escaped text (a "<" is written "&lt;"), nor in a token.
+ANSWER_VALUE = "<~answer-value~>"
+_SLOTS = re.compile("(" + re.escape(PLACEHOLDER) + r"|<~answer-(?:value|[0-9]+)~>)")
+
+
+def answer_checked(index: int) -> str:
+    """The slot for the option at ``index`` among those shown: " checked" or nothing."""
+    return f"<~answer-{index}~>"
+
+
+class AnswerSlots:
+    """What the form macros write where a page shows an answer, when rendering it for the cache."""
+
+    value = Markup(ANSWER_VALUE)
+
+    @staticmethod
+    def checked(index: int) -> Markup:
+        return Markup(answer_checked(index))
+
+
+ANSWER_SLOTS = AnswerSlots()
 MAX_PAGES = 2048
 EXTENSION = "triage_render_cache"
 
@@ -127,7 +154,8 @@ def _enabled() -> bool:
 
 
 def _render_parts(render: Callable[[], str]) -> tuple[str, ...]:
-    """Render with the placeholder as this request's CSRF token; split around it."""
+    """Render with the placeholder as this request's CSRF token; split around it and the
+    answer slots: text, slot, text, ..., text."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     had_token = field in g
     saved = g.get(field)
@@ -139,11 +167,14 @@ def _render_parts(render: Callable[[], str]) -> tuple[str, ...]:
             setattr(g, field, saved)
         else:
             g.pop(field, None)
-    return tuple(html.split(PLACEHOLDER))
+    return tuple(_SLOTS.split(html))
 
 
-def render_cached(key: Hashable, render: Callable[[], str]) -> str:
-    """The page for ``key``: rendered by ``render()`` the first time, then from memory."""
+def render_cached(key: Hashable, render: Callable[[], str], fills: Mapping[str, str] | None = None) -> str:
+    """The page for ``key``: rendered by ``render()`` the first time, then from memory.
+
+    ``fills``: what goes in each answer slot for this request (``render_cached_answer``).
+    """
     pages: dict = current_app.extensions[EXTENSION]
     full_key = (key, request.script_root)
     parts = pages.get(full_key)
@@ -155,5 +186,21 @@ def render_cached(key: Hashable, render: Callable[[], str]) -> str:
             pages[full_key] = parts
     if len(parts) == 1:
         return parts[0]
-    # A page with a form: the token (made now, if this session has none yet) goes in.
-    return csrf_token().join(parts)
+    # A page with a form: the token (made now, if this session has none yet) goes in,
+    # and this request's answer in its slots.
+    out = list(parts)
+    for i in range(1, len(out), 2):
+        slot = out[i]
+        out[i] = csrf_token() if slot == PLACEHOLDER else (fills or {}).get(slot, "")
+    return "".join(out)
+
+
+def render_cached_answer(
+    key: Hashable, render_slots: Callable[[], str], fills: Mapping[str, str], render_fresh: Callable[[], str]
+) -> str:
+    """A page that shows an answer: ``render_slots()`` (the page with ``ANSWER_SLOTS`` for the
+    answer, cached under ``key``) with ``fills`` in the slots; ``render_fresh()`` when the cache is off."""
+    if not _enabled():
+        csrf_token()  # the form's token field takes this session's token, signed once
+        return render_fresh()
+    return render_cached(key, render_slots, fills)

@@ -149,3 +149,38 @@ def test_no_answer_is_ever_part_of_what_the_cache_keeps(app):
                 continue  # an option value that happens to be a question id
             assert v not in in_keys and str(v) not in in_keys, (qid, v)
     assert 9 not in in_keys and "9" not in in_keys  # the child's age
+
+
+def test_answered_pages_come_from_the_cache_with_no_answer_in_it(app, fresh_app):
+    """A question the person comes back to is served from the cache, byte for byte as a fresh
+    render with the answer; what the cache keeps has a slot where the answer goes, never the answer:
+    no option ticked, no number filled in, in any page it holds."""
+    from triage.render_cache import ANSWER_VALUE, EXTENSION
+
+    pages = app.extensions[EXTENSION]
+    pages.clear()
+    answers = {**CHILD, "age": "9"}
+    cached, _ = compare_walk(app, fresh_app, answers)
+    fresh = fresh_app.test_client()
+    fresh.set_cookie("triage_session", cached.get_cookie("triage_session").value)
+    answered = [qid for qid in answers if cached.get(f"/questions/{qid}").status_code == 200]
+    assert len(answered) >= 10
+    size = len(pages)
+    for qid in answered:  # now from the cache
+        for url in (f"/questions/{qid}", f"/questions/{qid}?return=check"):
+            a, b = cached.get(url), fresh.get(url)
+            assert a.status_code == b.status_code == 200, url
+            html = a.get_data(as_text=True)
+            assert normalised(html) == normalised(b.get_data(as_text=True)), url
+            assert " checked" in html or 'value="9"' in html, url  # the answer is shown
+    assert len(pages) == size + len(answered)  # one more page per question: the "?return=check" one
+    with_slots = [key for key in pages if "answer slots" in key[0]]
+    assert len(with_slots) == 2 * len(answered)
+    numbers = []
+    for parts in pages.values():
+        text = "".join(parts)
+        assert " checked" not in text
+        number = re.search(r'name="answer" type="text"[^>]*?value="([^"]*)"', text)
+        numbers += [number.group(1)] if number else []
+        assert 'value="9"' not in text
+    assert sorted(set(numbers)) == ["", ANSWER_VALUE]  # the age page, as first seen and with a slot

@@ -81,3 +81,29 @@ def test_the_rulebook_writes_no_markup():
     markup = re.compile(r"<(svg|text|rect|path|g|div|span|p|ul|li|a|table|tr|td|th|h[1-6])[\s>/]")
     for path in (PACKAGE / "rulebook").glob("*.py"):
         assert not markup.search(path.read_text(encoding="utf-8")), path.name
+
+
+def string_constants(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and ast.get_docstring(node) is not None
+    }
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    }
+
+
+def test_the_forms_name_no_answer_and_write_no_sentence():
+    """The forms' checks name no question id or option value (the rule files' roles say which
+    answer is "not sure"), and their messages are codes: the sentences are in the templates."""
+    from triage.rulebook import load_rulebook
+
+    rulebook = load_rulebook()
+    names = {q.id for q in rulebook.questions} | {o.value for q in rulebook.questions for o in q.options}
+    constants = string_constants(PACKAGE / "forms.py")
+    assert not constants & names
+    assert not [c for c in constants if re.match(r"(Select|Enter|Not a valid)\b", c)]

@@ -115,6 +115,10 @@ def test_an_option_shown_only_for_some_earlier_answers_is_dropped_when_they_chan
     )
     rulebook = rules_copy.load()
     scalp = rulebook.question_by_id["scalp"]
+    # Known once, when the rules load: which questions' options depend on earlier answers.
+    assert scalp.has_show_when
+    assert not any(q.has_show_when for q in rulebook.questions if q.id != "scalp")
+    assert rulebook.question_by_id["pattern"].options_for({"age": 8}) is rulebook.question_by_id["pattern"].options
     assert "pus" in [o.value for o in scalp.options_for({"age": 30})]
     assert "pus" in [o.value for o in scalp.options_for({})]  # not known to be ruled out
     assert "pus" not in [o.value for o in scalp.options_for({"age": 8})]
@@ -170,3 +174,9 @@ def test_one_answer_spec_gives_codes_and_the_cleaner_follows_them(rulebook):
     assert scalp.problems(["itch", "itch"]) == [AnswerProblem("repeated", "itch")]
     assert scalp.clean(["itch", "itch"]) == ["itch"]
     assert scalp.clean(["itch"] * 6) is None  # more than the options: refused unread
+    # Restricted to the options a page showed (``show_when`` hides some): the others are unknown there.
+    assert scalp.problems(["itch", "pus"], shown={"itch", "none"}) == [AnswerProblem("unknown_option", "pus")]
+    assert scalp.problems(["itch"], shown={"itch", "martian"}) == []
+    assert scalp.problems(["martian"], shown={"itch", "martian"}) == [AnswerProblem("unknown_option", "martian")]
+    assert pattern.problems("all_over", shown=("all_over",)) == []
+    assert pattern.problems("not_sure", shown=("all_over",)) == [AnswerProblem("unknown_option", "not_sure")]

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.rules import RULES_MIN
-from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, validate_answers, walk
+from triage.rulebook import answer_specs, clean_answers, evaluate, load_rulebook, rewalk, validate_answers, walk
 
 RULEBOOK = load_rulebook(RULES_MIN)
 RANK = RULEBOOK.level_rank
@@ -120,3 +120,26 @@ def test_clean_answers_keeps_only_answers_that_validate_answers_accepts(raw):
             if value is None:
                 continue
             assert RULEBOOK.question_by_id[qid].kind == "number" and float(value) != int(value)
+
+
+REAL = load_rulebook()
+REAL_ANSWERS = st.fixed_dictionaries({}, optional={q.id: answer_for(q) for q in REAL.questions})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([RULEBOOK, REAL]).flatmap(
+    lambda rb: st.tuples(
+        st.just(rb),
+        RAW_ANSWERS if rb is RULEBOOK else REAL_ANSWERS,
+        st.sampled_from(rb.questions).flatmap(lambda q: st.tuples(st.just(q.id), answer_for(q))),
+    )
+))
+def test_rewalk_after_one_answer_is_a_whole_walk(case):
+    """The POST's one pass from the changed question on finds what a whole second walk finds."""
+    rulebook, raw, (qid, value) = case
+    before = walk(rulebook.questions, clean_answers(answer_specs(rulebook.questions), raw))
+    expected = walk(rulebook.questions, {**before.answers, qid: value})
+    found = rewalk(rulebook.questions, before, qid, value)
+    assert found.path == expected.path
+    assert found.answers == expected.answers and list(found.answers) == list(expected.answers)
+    assert found.gap == expected.gap

@@ -188,3 +188,39 @@ def test_a_help_role_is_required_once_help_roles_is_written(rules_copy):
     rules_copy.edit(C, "  crisis: emergency\n", "")
     line = rules_copy.line(C, "help_roles:") + 1  # at the mapping's first key
     assert rules_copy.error_at(C, line, "missing key 'crisis'", col=3)
+
+
+# --- answer roles (questions.yaml ``answer_roles:``) -------------------------------------
+
+
+def test_the_not_sure_answer_is_declared_and_found_in_each_one_choice_question(rules_copy):
+    from triage.rulebook.models import AnswerRoles
+
+    assert rules_copy.load().not_sure_option(rules_copy.load().question_by_id["pattern"]) is None  # not declared
+    rules_copy.edit(Q, "sections:\n", "answer_roles:\n  not_sure: not_sure\n\nsections:\n")
+    rulebook = rules_copy.load()
+    assert rulebook.answer_roles == AnswerRoles(not_sure="not_sure")
+    pattern, scalp, age = (rulebook.question_by_id[q] for q in ("pattern", "scalp", "age"))
+    assert rulebook.not_sure_option(pattern).label == "Not sure"
+    assert rulebook.not_sure_option(scalp) is None  # several-choice questions name their exclusive answers
+    assert rulebook.not_sure_option(age) is None
+
+
+def test_the_real_rules_name_their_not_sure_answer(real_rulebook):
+    assert real_rulebook.answer_roles is not None and real_rulebook.answer_roles.not_sure == "not_sure"
+    ones = [q for q in real_rulebook.questions if q.kind == "one"]
+    assert sum(real_rulebook.not_sure_option(q) is not None for q in ones) >= 5
+
+
+def test_a_not_sure_answer_no_one_choice_question_offers_is_reported(rules_copy):
+    rules_copy.edit(Q, "sections:\n", "answer_roles:\n  not_sure: not_suer\n\nsections:\n")
+    line, col = rules_copy.line(Q, "not_suer"), rules_copy.col(Q, "not_suer")
+    assert rules_copy.error_at(
+        Q, line, "no one-choice question has the answer 'not_suer' (did you mean 'not_sure'?)", col=col
+    )
+
+
+def test_an_unknown_answer_role_is_refused(rules_copy):
+    rules_copy.edit(Q, "sections:\n", "answer_roles:\n  none: none\n\nsections:\n")
+    line = rules_copy.line(Q, "  none: none")
+    assert rules_copy.error_at(Q, line, "unknown key 'none'", col=3)

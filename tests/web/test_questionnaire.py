@@ -471,3 +471,30 @@ def test_an_expired_form_says_truthfully_what_happened_to_the_answers(client, cl
         assert "Your earlier answers are kept" not in page.text
     else:
         assert "Your earlier answers are kept" in page.text
+
+
+def test_every_question_left_unanswered_names_its_own_ways_out(app, client):
+    """The words come from templates/macros/forms.html; the labels they name from the rule files:
+    a one-choice question's "not sure" answer (``answer_roles``), a several-choice one's exclusive answers."""
+    rulebook = app.extensions["rulebook"]
+    url = client.get("/questions/", expected_status=302).location
+    seen = set()
+    while url.startswith("/questions/"):
+        qid = url.rsplit("/", 1)[1]
+        question = rulebook.question_by_id[qid]
+        page = client.post(url, data={"csrf_token": client.get(url).csrf_token()}, expected_status=200)
+        if question.kind == "number":
+            expected = "Enter a whole number, like 34"
+        elif question.kind == "one":
+            unsure = rulebook.not_sure_option(question)
+            expected = "Select the answer that fits best" + (
+                f", or \u201c{unsure.label}\u201d if you do not know" if unsure else ""
+            )
+        else:
+            ways_out = " or ".join(f"\u201c{o.label}\u201d" for o in question.options if o.exclusive)
+            expected = "Select all that apply" + (f", or {ways_out}" if ways_out else "")
+        assert page.select("#answer-error")[0].get_text(" ", strip=True) == f"Error: {expected}", qid
+        assert page.select(".error-summary a")[0].get_text() == expected
+        seen.add(question.kind)
+        url = post_answer(client, url, PATCH[qid]).location
+    assert seen == {"number", "one", "several"}

@@ -5,6 +5,7 @@ Public API::
     load_rulebook(rules_dir=None) -> Rulebook        # raises RulebookError
     evaluate(rulebook, answers) -> Assessment
     walk(rulebook.questions, answers) -> Walk   # .path: the questions that apply; .answers: those kept; .gap: the next
+    rewalk(rulebook.questions, before, question_id, value) -> Walk   # walk after one answer changes, from there on
     validate_answers(rulebook, answers) -> list[str]
     clean_answers(answer_specs(rulebook.questions), raw) -> dict   # the valid part of untrusted data
 """
@@ -16,6 +17,7 @@ from .flow import (
     Walk,
     answer_specs,
     clean_answers,
+    rewalk,
     upgrade_answers,
     validate_answers,
     walk,
@@ -40,6 +42,7 @@ __all__ = [
     "default_rules_dir",
     "evaluate",
     "load_rulebook",
+    "rewalk",
     "run_cases",
     "upgrade_answers",
     "validate_answers",

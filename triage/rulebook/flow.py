@@ -7,7 +7,7 @@ All functions are pure: they take the rulebook and the answers
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -43,8 +43,32 @@ def walk(questions: Iterable[Question], answers: Answers) -> Walk:
     a question applies depends only on answers to earlier questions that
     apply, which the pass keeps.
     """
-    kept: dict[str, Any] = {}
-    applicable = []
+    return _walk_on(questions, answers, [], {})
+
+
+def rewalk(questions: Iterable[Question], before: Walk, question_id: str, value: Any) -> Walk:
+    """``walk(questions, {**before.answers, question_id: value})``, without walking twice.
+
+    ``before`` is a walk of the same questions. Whether a question applies, and
+    the part of its answer kept, depend only on the answers to earlier questions,
+    so everything before ``question_id`` stays as ``before`` found it and the
+    pass starts again at ``question_id``. The same answer again changes nothing.
+    """
+    if question_id in before.answers and before.answers[question_id] == value:
+        return before
+    answers = {**before.answers, question_id: value}
+    at = next((i for i, q in enumerate(before.path) if q.id == question_id), None)
+    if not at:  # the first question, or one that did not apply: the whole pass
+        return walk(questions, answers)
+    applicable = list(before.path[:at])
+    kept = {q.id: before.answers[q.id] for q in applicable if q.id in before.answers}
+    questions = tuple(questions)
+    start = next(i for i, q in enumerate(questions) if q.id == question_id)
+    return _walk_on(questions[start:], answers, applicable, kept)
+
+
+def _walk_on(questions: Iterable[Question], answers: Answers, applicable: list[Question], kept: dict[str, Any]) -> Walk:
+    """The pass of ``walk`` over ``questions``, after the earlier ones gave ``applicable`` and ``kept``."""
     for question in questions:
         if question.ask_when is None or question.ask_when.holds(kept):
             applicable.append(question)
@@ -57,7 +81,7 @@ def walk(questions: Iterable[Question], answers: Answers) -> Walk:
 
 def _shown_part(question: Question, value: Any, earlier: Answers) -> Any:
     """The part of an answer that the options shown for ``earlier`` allow (None: nothing)."""
-    if not any(o.show_when is not None for o in question.options):
+    if not question.has_show_when:
         return value
     shown = {o.value for o in question.options_for(earlier)}
     if isinstance(value, (list, tuple)):
@@ -188,12 +212,17 @@ class AnswerSpec:
             high=question.max,
         )
 
-    def problems(self, value: Any) -> list[AnswerProblem]:
-        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer)."""
+    def problems(self, value: Any, shown: Container[str] | None = None) -> list[AnswerProblem]:
+        """Everything wrong with ``value`` as an answer to this question (empty: a valid answer).
+
+        ``shown``: the option values a page showed (``Question.options_for``); any
+        other option is then ``unknown_option`` too. None: every option.
+        """
         if self.kind == "one":
             if not isinstance(value, str):
                 return [AnswerProblem("not_one", value)]
-            return [] if value in self.values else [AnswerProblem("unknown_option", value)]
+            known = value in self.values and (shown is None or value in shown)
+            return [] if known else [AnswerProblem("unknown_option", value)]
         if self.kind == "several":
             if not isinstance(value, (list, tuple)):
                 return [AnswerProblem("not_list", value)]
@@ -202,7 +231,7 @@ class AnswerSpec:
             problems = []
             seen: set[str] = set()
             for item in value:
-                if not isinstance(item, str) or item not in self.values:
+                if not isinstance(item, str) or item not in self.values or (shown is not None and item not in shown):
                     problems.append(AnswerProblem("unknown_option", item))
                 elif item in seen:
                     problems.append(AnswerProblem("repeated", item))

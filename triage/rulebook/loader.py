@@ -379,6 +379,7 @@ class _Loader:
             questions=questions.questions,
             child_wording=questions.child_wording,
             timeline=questions.timeline,
+            answer_roles=questions.answer_roles,
             merged_questions=MappingProxyType(dict(questions.merged_questions)),
             types=tuple(t for _, t in hair_types),
             red_flags=flags.red_flags,
@@ -482,6 +483,8 @@ class _Loader:
             self.condition(questions.child_wording, by_id)
             if questions.timeline is not None:
                 self.check_timeline(rel, questions.timeline, by_id)
+            if questions.answer_roles is not None:
+                self.check_answer_roles(rel, questions.answer_roles, by_id)
             for old, new in questions.merged_questions.items():
                 if old in by_id:
                     self.error(
@@ -559,6 +562,18 @@ class _Loader:
                     path,
                     f"unknown option '{value}' for question '{question.id}'{suggest(value, question.option_values)}",
                 )
+
+    def check_answer_roles(self, rel: str, roles: m.AnswerRoles, by_id: Mapping[str, m.Question | None]) -> None:
+        """``answer_roles: not_sure:`` is an answer that some one-choice question offers."""
+        value = roles.not_sure
+        offered = sorted({o.value for q in by_id.values() if q is not None and q.kind == "one" for o in q.options})
+        if value is not None and value not in offered:
+            self.error(
+                rel,
+                ("answer_roles", "not_sure"),
+                f"no one-choice question has the answer '{value}'{suggest(value, offered)}, "
+                "so no message would name it",
+            )
 
     def check_care(
         self, rel: str, care: m.CareLevelsFile | None, by_id: Mapping[str, m.Question | None] | None = None

@@ -134,8 +134,16 @@ class Question(Model):
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
 
+    @cached_property
+    def has_show_when(self) -> bool:
+        """Some option is shown only for some earlier answers (``show_when``). Computed once
+        (then a plain attribute): most questions show every option whatever the answers."""
+        return any(o.show_when is not None for o in self.options)
+
     def options_for(self, answers: Mapping[str, Any]) -> tuple[Option, ...]:
         """The options shown, given the answers to earlier questions (``show_when``)."""
+        if not self.has_show_when:
+            return self.options
         return tuple(o for o in self.options if o.show_when is None or o.show_when.holds(answers))
 
     def label(self, value: Any) -> str:
@@ -200,17 +208,31 @@ class TimelineRoles(Model):
         return self
 
 
+class AnswerRoles(Model):
+    """questions.yaml ``answer_roles:``: answers with a part to play wherever a question offers them.
+
+    ``not_sure``: the option value of the "I'm not sure" answer. A one-choice
+    question that offers it names it when left unanswered ("Select the answer
+    that fits best, or "I'm not sure" if you do not know"); one that does not
+    asks only for the answer that fits best.
+    """
+
+    not_sure: OptionValue | None = None
+
+
 class QuestionsFile(Model):
     """questions.yaml: section captions, the ordered questions, and how to read them.
 
     ``child_wording``: when the questions use their ``text_child`` wording (a
     parent or carer is answering). ``timeline``: which questions make the
-    timeline on the result page. ``merged_questions``: old question id -> the
+    timeline on the result page. ``answer_roles``: answers the forms name in their
+    messages. ``merged_questions``: old question id -> the
     several-choice question its answers now belong to (old answer files still work).
     """
 
     child_wording: ConditionField | None = None
     timeline: TimelineRoles | None = None
+    answer_roles: AnswerRoles | None = None
     merged_questions: dict[Id, Id] = Field(default_factory=dict)
     sections: dict[Id, Text]
     questions: tuple[Question, ...] = Field(min_length=1)
@@ -515,6 +537,7 @@ class Rulebook:
     child_wording: Condition | None = None
     timeline: TimelineRoles | None = None
     merged_questions: Mapping[str, str] = field(default_factory=dict)
+    answer_roles: AnswerRoles | None = None
     cases: tuple[Case, ...] = ()
     case_where: Mapping[str, Where] = field(default_factory=dict)
     # How many questions each worked case is asked on its own branch (worked out by the loader).
@@ -578,6 +601,13 @@ class Rulebook:
     def for_child(self, answers: Mapping[str, Any]) -> bool:
         """A parent or carer is answering (``child_wording`` in questions.yaml)."""
         return self.child_wording is not None and self.child_wording.holds(answers)
+
+    def not_sure_option(self, question: Question) -> Option | None:
+        """A one-choice question's "I'm not sure" answer (``answer_roles`` in questions.yaml), if it offers one."""
+        role = self.answer_roles.not_sure if self.answer_roles is not None else None
+        if role is None or question.kind != "one":
+            return None
+        return next((o for o in question.options if o.value == role), None)
 
     @cached_property
     def rule_index(self) -> RuleIndex:
