@@ -38,19 +38,17 @@ if TYPE_CHECKING:
 
 MIN_SOURCES = 2
 
-# Lint kinds, in the order they are shown, with a heading for each.
-LINT_KINDS: Mapping[str, str] = MappingProxyType(
-    {
-        "type_unreached": "Types that no case reaches",
-        "evidence_unanswered": "Evidence on questions that no case answers",
-        "evidence_unfired": "Evidence that counts in no case",
-        "evidence_hidden": "Evidence on questions the branching can skip",
-        "red_flag_uncovered": "Red flags that fire in no case",
-        "few_sources": f"Types with fewer than {MIN_SOURCES} sources",
-        "case_failing": "Cases that fail",
-        "unreviewed": "Rule files not reviewed (or changed since review)",
-        "changes_requested": "Rule files a reviewer asked to change",
-    }
+# Lint kinds, in the order they are shown (their headings: templates/macros/lint_headings.txt).
+LINT_KINDS: tuple[str, ...] = (
+    "type_unreached",
+    "evidence_unanswered",
+    "evidence_unfired",
+    "evidence_hidden",
+    "red_flag_uncovered",
+    "few_sources",
+    "case_failing",
+    "unreviewed",
+    "changes_requested",
 )
 
 
@@ -67,10 +65,6 @@ class Lint:
     subject: tuple[str, str]
     message: str
     where: Where | None = None
-
-    @property
-    def heading(self) -> str:
-        return LINT_KINDS[self.kind]
 
     def __str__(self) -> str:
         place = f"{self.where.file_line}: " if self.where else ""
@@ -179,13 +173,18 @@ class RulebookReview:
         dates = [s.latest.record.date for s in self.statuses if s.reviewed and s.latest]
         return max(dates) if dates else None
 
-    def lints_by_kind(self) -> list[tuple[str, str, tuple[Lint, ...]]]:
-        """(kind, heading, lints) for each kind that has any, in the order of ``LINT_KINDS``."""
+    @property
+    def min_sources(self) -> int:
+        """The fewest sources a type should cite (below it, a ``few_sources`` warning)."""
+        return MIN_SOURCES
+
+    def lints_by_kind(self) -> list[tuple[str, tuple[Lint, ...]]]:
+        """(kind, lints) for each kind that has any, in the order of ``LINT_KINDS``."""
         groups = []
-        for kind, heading in LINT_KINDS.items():
+        for kind in LINT_KINDS:
             found = tuple(lint for lint in self.lints if lint.kind == kind)
             if found:
-                groups.append((kind, heading, found))
+                groups.append((kind, found))
         return groups
 
     def lints_about(self, kind: str, subject_id: str) -> tuple[Lint, ...]:
