@@ -31,7 +31,12 @@ def short_timeouts(page: Page) -> Page:
 
 
 def axe_scan(page: Page) -> Any:
-    """axe-core's results for the page as it is now (the WCAG 2.2 AA and best-practice rules)."""
+    """axe-core's results for the page as it is now (the WCAG 2.2 AA and best-practice rules).
+
+    A scan right after a click would otherwise race the navigation it started, and judge a
+    page whose stylesheet has not been applied yet: wait for the page's load event first.
+    """
+    page.wait_for_load_state("load")
     return _axe.run(page, options=WCAG)
 
 
