@@ -40,7 +40,7 @@ from .rulebook.conditions import suggest
 from .rulebook.hidden import hidden_evidence, median_questions
 from .rulebook.loader import REVIEWS_FILE
 from .rulebook.models import REVIEW_OUTCOMES, REVIEW_SCOPES, Question
-from .rulebook.signoff import append_signoff, counts_words, file_statuses, hash_matches, new_record
+from .rulebook.signoff import append_signoff, file_statuses, hash_matches, new_record
 from .rulebook.source import YMap, read_yaml
 
 RULES_DIR = click.Path(file_okay=False, path_type=Path)
@@ -123,7 +123,9 @@ def check_command(rules_dir: Path | None) -> None:
     median = median_questions(rulebook)
     if median is not None:
         click.echo(f"Questions asked: median {median:g} over the {len(rulebook.cases)} worked cases")
-    click.echo(f"Clinical review: {counts_words(statuses)}")
+    from . import words  # Jinja, for the status words
+
+    click.echo(f"Clinical review: {words.review_summary(statuses)}")
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
@@ -359,15 +361,17 @@ def review_command(
     status = next(s for s in file_statuses(reloaded) if s.file == inner)
     signed = status.latest
     assert signed is not None and signed.current
+    from . import words  # Jinja, for the status words
+
     click.echo(f"Recorded in {path}: a review of {inner} ({status.title})")
-    click.echo(f"  reviewer: {signed.reviewer_words}")
+    click.echo(f"  reviewer: {words.reviewer(signed)}")
     click.echo(f"  date:     {signed.record.date}")
-    click.echo(f"  scope:    {signed.scope_words}")
-    click.echo(f"  outcome:  {signed.outcome_words}")
+    click.echo(f"  scope:    {words.review_scope(signed)}")
+    click.echo(f"  outcome:  {words.review_outcome(signed)}")
     if signed.record.notes:
         click.echo(f"  notes:    {signed.record.notes}")
     click.echo(f"  content:  sha256 {current}")
-    click.echo(f"Status now: {status.words}.")
+    click.echo(f"Status now: {words.review_status(status)}.")
     click.echo("Any later change to the file makes its status \"changed since\" until it is reviewed again.")
 
 

@@ -20,8 +20,10 @@ from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
 from triage.rulebook.models import Rulebook
 from triage.rulebook.plain import Plain, explain
+from triage.rulebook.signoff import FileStatus, Signed, status_counts
 
 WORDS_TEMPLATE = "macros/words.txt"
+REVIEW_WORDS_TEMPLATE = "macros/review_words.txt"
 
 
 @cache
@@ -104,6 +106,37 @@ def lines(tree: Plain, indent: str = "  ", bullet: str = "- ") -> list[str]:
 def describe(condition: Condition, questions: Mapping[str, Any]) -> str:
     """A parsed condition on one line (``sentence`` of its ``Plain`` tree)."""
     return sentence(explain(condition, questions))
+
+
+@cache
+def _review_macros() -> Any:
+    return environment().get_template(REVIEW_WORDS_TEMPLATE).module
+
+
+def review_status(status: FileStatus) -> str:
+    """A rule file's review status: ``Reviewed by X on D (approved)``, ``Changed since X
+    reviewed it on D``, ``Not reviewed by a named clinician``."""
+    return str(_review_macros().status(status))
+
+
+def review_summary(statuses: tuple[FileStatus, ...]) -> str:
+    """``1 of 30 rule files reviewed for their current content, 2 changed since review, 27 not reviewed``."""
+    return str(_review_macros().summary(status_counts(statuses), len(statuses)))
+
+
+def reviewer(signed: Signed) -> str:
+    """Who made a review record: ``Dr A Person, Consultant dermatologist (GMC 1234567)``."""
+    return str(_review_macros().reviewer(signed))
+
+
+def review_scope(signed: Signed) -> str:
+    """What a review record covers: ``content, sources``."""
+    return str(_review_macros().scope(signed))
+
+
+def review_outcome(signed: Signed) -> str:
+    """What the reviewer concluded: ``approved with changes``."""
+    return str(_review_macros().outcome(signed))
 
 
 def flow(rulebook: Rulebook) -> FlowLayout:

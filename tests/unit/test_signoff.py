@@ -18,6 +18,7 @@ from triage.rulebook import load_rulebook
 from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
+from triage.words import review_scope, review_status, reviewer
 
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"
@@ -64,7 +65,7 @@ def test_without_reviews_every_rule_file_is_not_reviewed(rulebook):
         "types/tinea_capitis.yaml",
     ]
     assert {s.state for s in statuses} == {"not_reviewed"}
-    assert status(rulebook, AA).words == "Not reviewed by a named clinician"
+    assert review_status(status(rulebook, AA)) == "Not reviewed by a named clinician"
     assert status(rulebook, AA).title == "Alopecia areata"
 
 
@@ -73,9 +74,9 @@ def test_a_record_for_the_current_content_shows_reviewed(rules_copy):
     rulebook = rules_copy.load()
     aa = status(rulebook, AA)
     assert aa.state == "reviewed"
-    assert aa.words == "Reviewed by Dr Ada Example on 2026-01-05 (approved)"
-    assert aa.latest.reviewer_words == "Dr Ada Example, Consultant dermatologist (GMC 1234567)"
-    assert aa.latest.scope_words == "content, sources"
+    assert review_status(aa) == "Reviewed by Dr Ada Example on 2026-01-05 (approved)"
+    assert reviewer(aa.latest) == "Dr Ada Example, Consultant dermatologist (GMC 1234567)"
+    assert review_scope(aa.latest) == "content, sources"
     assert aa.warning() is None
     # The other files are still not reviewed.
     assert status(rulebook, "types/tinea_capitis.yaml").state == "not_reviewed"
@@ -89,7 +90,7 @@ def test_editing_the_file_flips_it_to_changed_since(rules_copy):
     rulebook = rules_copy.load()
     aa = status(rulebook, AA)
     assert aa.state == "changed"
-    assert aa.words == "Changed since Dr Ada Example reviewed it on 2026-01-05"
+    assert review_status(aa) == "Changed since Dr Ada Example reviewed it on 2026-01-05"
     assert aa.warning() == (
         "types/alopecia_areata.yaml has changed since Dr Ada Example reviewed it on 2026-01-05: "
         "the review is for content the file no longer has"
@@ -119,7 +120,7 @@ def test_the_newest_record_for_the_current_content_is_shown(rules_copy):
     aa = status(rules_copy.load(), AA)
     assert aa.state == "reviewed"
     # Same day: the one written later is newer. A newer record for older content does not undo it.
-    assert aa.words == "Reviewed by Dr Second on 2026-01-05 (approved with changes)"
+    assert review_status(aa) == "Reviewed by Dr Second on 2026-01-05 (approved with changes)"
     assert [(s.record.reviewer, s.current) for s in aa.history] == [
         ("Dr Later", False), ("Dr Second", True), ("Dr First", True), ("Dr Old", False),
     ]
@@ -133,7 +134,7 @@ def test_changes_requested_is_reviewed_but_warned_about(rules_copy):
     rulebook = rules_copy.load()
     aa = status(rulebook, AA)
     assert aa.state == "reviewed" and aa.changes_requested
-    assert aa.words == "Reviewed by Dr Ada Example on 2026-01-05 (changes requested)"
+    assert review_status(aa) == "Reviewed by Dr Ada Example on 2026-01-05 (changes requested)"
     (lint,) = [lint for lint in build_review(rulebook).lints if lint.kind == "changes_requested"]
     assert lint.message == "Dr Ada Example asked for changes to types/alopecia_areata.yaml on 2026-01-05: Add the nail pitting source."
 
@@ -257,7 +258,7 @@ def test_review_writes_a_record_that_validates_and_shows_reviewed(review_cli, ru
         "    notes: Reworded the patch reason.\n"
     )
     rulebook = rules_copy.load()
-    assert status(rulebook, AA).words == "Reviewed by Dr Ada Example on 2026-01-05 (approved with changes)"
+    assert review_status(status(rulebook, AA)) == "Reviewed by Dr Ada Example on 2026-01-05 (approved with changes)"
     # `triage rules check` agrees: no warning for the reviewed file, a warning for the others, exit 0.
     check = CliRunner().invoke(make_cli(), ["rules", "check", str(rules_copy.root)])
     assert check.exit_code == 0

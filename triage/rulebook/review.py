@@ -31,7 +31,7 @@ from .conditions import Where, questions_in
 from .engine import CaseResult, run_cases
 from .hidden import hidden_evidence
 from .plain import Plain, explain
-from .signoff import FileStatus, counts_words, file_statuses, status_counts
+from .signoff import FileStatus, file_statuses, status_counts
 
 if TYPE_CHECKING:
     from .models import CareNote, Case, Evidence, HairType, Question, RedFlag, Rulebook
@@ -162,10 +162,6 @@ class RulebookReview:
     def status_counts(self) -> dict[str, int]:
         """How many rule files are not reviewed, changed since review, reviewed (in that order: ``signoff.STATES``)."""
         return status_counts(self.statuses)
-
-    @property
-    def status_summary(self) -> str:
-        return counts_words(self.statuses)
 
     @property
     def newest_review(self) -> str | None:

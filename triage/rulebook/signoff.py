@@ -15,6 +15,10 @@ file is worked out from the records and the file as loaded, never typed:
 (round-trip, so comments survive). Only ``triage rules review``, run by a
 person, calls it: nothing records a review on its own.
 
+The status in words ("Reviewed by X on D (approved)", the outcome, scope and
+reviewer of a record, the count of files in each state) is written in
+``templates/macros/review_words.txt``; Python callers render it through ``triage.words``.
+
 No Flask here.
 """
 
@@ -36,17 +40,6 @@ if TYPE_CHECKING:
 
 State = Literal["not_reviewed", "reviewed", "changed"]
 STATES: tuple[State, ...] = ("not_reviewed", "changed", "reviewed")
-
-OUTCOME_WORDS: Mapping[str, str] = {
-    "approved": "approved",
-    "approved_with_changes": "approved with changes",
-    "changes_requested": "changes requested",
-}
-SCOPE_WORDS: Mapping[str, str] = {
-    "content": "content",
-    "sources": "sources",
-    "care_levels": "care levels",
-}
 
 # What a reviews.yaml written from scratch starts with: how to read and add records.
 REVIEWS_HEADER = """\
@@ -96,24 +89,11 @@ class Signed:
     where: Where | None
     current: bool
 
-    @property
-    def outcome_words(self) -> str:
-        return OUTCOME_WORDS[self.record.outcome]
-
-    @property
-    def scope_words(self) -> str:
-        return ", ".join(SCOPE_WORDS[s] for s in self.record.scope)
-
-    @property
-    def reviewer_words(self) -> str:
-        """"Dr A Person, Consultant dermatologist (GMC 1234567)"."""
-        r = self.record
-        return f"{r.reviewer}, {r.role}" + (f" ({r.registration})" if r.registration else "")
-
 
 @dataclass(frozen=True)
 class FileStatus:
-    """The review status of one rule file, worked out from the records and its content.
+    """The review status of one rule file, worked out from the records and its content
+    (in words: ``status`` in templates/macros/review_words.txt).
 
     ``history`` holds every record naming the file, newest first; ``latest`` is
     the one the status is about (the newest for the current content when there
@@ -142,29 +122,6 @@ class FileStatus:
         """The current content was reviewed, and the reviewer asked for changes."""
         latest = self.latest
         return self.reviewed and latest is not None and latest.record.outcome == "changes_requested"
-
-    @property
-    def label(self) -> str:
-        """The first word(s) of the status, shown as a tag: "Reviewed", "Changed", "Not reviewed"."""
-        return {"reviewed": "Reviewed", "changed": "Changed", "not_reviewed": "Not reviewed"}[self.state]
-
-    @property
-    def detail(self) -> str:
-        """The rest of the status, after ``label``: "by Dr A on 2026-03-01 (approved)"."""
-        latest = self.latest
-        if self.state == "not_reviewed" or latest is None:
-            return "by a named clinician"
-        r = latest.record
-        if self.state == "reviewed":
-            return f"by {r.reviewer} on {r.date} ({latest.outcome_words})"
-        return f"since {r.reviewer} reviewed it on {r.date}"
-
-    @property
-    def words(self) -> str:
-        """The status in words, the same everywhere it is shown:
-        "Not reviewed by a named clinician", "Reviewed by X on D (approved)",
-        "Changed since X reviewed it on D"."""
-        return f"{self.label} {self.detail}"
 
     @property
     def tag_class(self) -> str:
@@ -233,15 +190,6 @@ def file_statuses(rulebook: Rulebook) -> tuple[FileStatus, ...]:
 def status_counts(statuses: tuple[FileStatus, ...]) -> dict[str, int]:
     """How many files are in each state (every state present, in ``STATES`` order)."""
     return {state: sum(1 for s in statuses if s.state == state) for state in STATES}
-
-
-def counts_words(statuses: tuple[FileStatus, ...]) -> str:
-    """"1 of 30 rule files reviewed for their current content, 2 changed since review, 27 not reviewed"."""
-    counts = status_counts(statuses)
-    return (
-        f"{counts['reviewed']} of {len(statuses)} rule files reviewed for their current content, "
-        f"{counts['changed']} changed since review, {counts['not_reviewed']} not reviewed"
-    )
 
 
 # --- writing a record -------------------------------------------------------------------------
