@@ -142,8 +142,13 @@ def cases_command(rules_dir: Path | None) -> None:
     if not results:
         click.echo("No cases found (add some under cases/).")
         return
+    from . import words  # Jinja, for the case words
+
     rows = [("case", "expected", "actual", "result")]
-    rows += [(r.case_id, r.expected, r.actual, "PASS" if r.passed else "FAIL") for r in results]
+    rows += [
+        (r.case_id, words.case_expected(r.expect), words.case_actual(r.assessment), "PASS" if r.passed else "FAIL")
+        for r in results
+    ]
     click.echo(_table(rows))
     failed = [r for r in results if not r.passed]
     for result in failed:

@@ -18,12 +18,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
-from triage.rulebook.models import Rulebook
+from triage.rulebook.engine import Assessment
+from triage.rulebook.models import Expect, Rulebook
 from triage.rulebook.plain import Plain, explain
 from triage.rulebook.signoff import FileStatus, Signed, status_counts
 
 WORDS_TEMPLATE = "macros/words.txt"
 REVIEW_WORDS_TEMPLATE = "macros/review_words.txt"
+CASE_WORDS_TEMPLATE = "macros/case_words.txt"
 
 
 @cache
@@ -137,6 +139,21 @@ def review_scope(signed: Signed) -> str:
 def review_outcome(signed: Signed) -> str:
     """What the reviewer concluded: ``approved with changes``."""
     return str(_review_macros().outcome(signed))
+
+
+@cache
+def _case_macros() -> Any:
+    return environment().get_template(CASE_WORDS_TEMPLATE).module
+
+
+def case_expected(expect: Expect) -> str:
+    """What a worked case expects, short: ``first aa; top3 aa, phl; care soon; flags x``."""
+    return str(_case_macros().expected(expect))
+
+
+def case_actual(assessment: Assessment) -> str:
+    """What the rules made of a case's answers, short: ``aa, phl; care soon`` (``unclear; ...``)."""
+    return str(_case_macros().actual(assessment))
 
 
 def flow(rulebook: Rulebook) -> FlowLayout:

@@ -12,6 +12,7 @@ import pytest
 import triage.rulebook
 from triage.rulebook import default_rules_dir, evaluate, load_rulebook
 from triage.rulebook.engine import CareReason, check_case, rank, run_cases
+from triage.words import case_actual, case_expected
 
 TYPE_TEMPLATE = """\
 id: {id}
@@ -254,7 +255,10 @@ def test_failing_case_explains_each_failure(rulebook):
         "expected care level 'urgent', got 'soon'",
         "expected red flag 'kerion' to fire",
     )
-    assert result.actual == "alopecia_areata; care soon"
+    assert case_expected(result.expect) == (
+        "first pattern_hair_loss; top3 tinea_capitis; not alopecia_areata; unclear; care urgent; flags kerion"
+    )
+    assert case_actual(result.assessment) == "alopecia_areata; care soon"
 
 
 def test_case_loading_keeps_lists_usable_as_answers(rules_min):

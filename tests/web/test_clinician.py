@@ -24,7 +24,7 @@ from tests.web.journey import walk
 from triage import clinician, create_app
 from triage.rulebook import evaluate, load_rulebook, run_cases
 from triage.rulebook.plain import explain
-from triage.words import describe, each_test
+from triage.words import case_actual, case_expected, describe, each_test
 from triage.rulebook.review import answer_words
 from triage.rulebook.signoff import append_signoff, file_hash, new_record
 
@@ -222,8 +222,8 @@ def test_cases_page_shows_expected_actual_and_pass(client, rulebook):
     for row, result in zip(rows, results):
         assert row.select_one("th a")["href"] == f"/rules/cases/{result.case_id}"
         cells = [c.get_text(" ", strip=True) for c in row.select("td")]
-        assert cells[0] == result.expected
-        assert cells[1] == result.actual
+        assert cells[0] == case_expected(result.expect)
+        assert cells[1] == case_actual(result.assessment)
         assert cells[2] == ("Pass" if result.passed else "Fail")
     summary = squash(page.soup.select_one(".cases-summary").get_text())
     assert summary.startswith(f"{len(results)} cases: {sum(r.passed for r in results)} pass")

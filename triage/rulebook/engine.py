@@ -20,7 +20,7 @@ from .conditions import Where
 from .index import Pair, answer_pairs
 
 if TYPE_CHECKING:
-    from .models import Case, Rulebook
+    from .models import Case, Expect, Rulebook
 
 MAX_SUGGESTIONS = 3
 T = TypeVar("T")
@@ -302,44 +302,15 @@ def doctor_questions(
 
 @dataclass(frozen=True)
 class CaseResult:
-    """The outcome of one worked case."""
+    """The outcome of one worked case: what it expects (``expect``) and what the rules made of
+    its answers (``assessment``); in words: templates/macros/case_words.txt."""
 
     case_id: str
     title: str
     passed: bool
-    expected: str
-    actual: str
+    expect: Expect
     failures: tuple[str, ...]
     assessment: Assessment
-
-
-def _expected_text(case: Case) -> str:
-    e = case.expect
-    parts = []
-    if e.first:
-        parts.append(f"first {e.first}")
-    if e.top3:
-        parts.append("top3 " + ", ".join(e.top3))
-    if e.not_top3:
-        parts.append("not " + ", ".join(e.not_top3))
-    if e.unclear is not None:
-        parts.append("unclear" if e.unclear else "not unclear")
-    parts.append(f"care {e.care_level}")
-    if e.red_flags:
-        parts.append("flags " + ", ".join(e.red_flags))
-    if e.care_notes:
-        parts.append("notes " + ", ".join(e.care_notes))
-    return "; ".join(parts)
-
-
-def _actual_text(a: Assessment) -> str:
-    parts = [", ".join(s.type_id for s in a.suggestions) if a.suggestions else "unclear"]
-    parts.append(f"care {a.care_level}")
-    if a.red_flags:
-        parts.append("flags " + ", ".join(f.id for f in a.red_flags))
-    if a.care_notes:
-        parts.append("notes " + ", ".join(n.id for n in a.care_notes))
-    return "; ".join(parts)
 
 
 def check_case(rulebook: Rulebook, case: Case) -> CaseResult:
@@ -359,7 +330,7 @@ def check_case(rulebook: Rulebook, case: Case) -> CaseResult:
     failures += [f"expected red flag '{f}' to fire" for f in e.red_flags if f not in fired]
     noted = {n.id for n in a.care_notes}
     failures += [f"expected care note '{n}' to be added" for n in e.care_notes if n not in noted]
-    return CaseResult(case.id, case.title, not failures, _expected_text(case), _actual_text(a), tuple(failures), a)
+    return CaseResult(case.id, case.title, not failures, e, tuple(failures), a)
 
 
 def run_cases(rulebook: Rulebook) -> tuple[CaseResult, ...]:
