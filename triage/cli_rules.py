@@ -104,15 +104,17 @@ def rules_group() -> None:
 def check_command(rules_dir: Path | None) -> None:
     """Validate a rules folder; print every problem as file:line:col."""
     rulebook = _load(rules_dir)
+    from . import words  # Jinja, for the warnings' and the status words
+
     for lint in rulebook.lints:
         click.echo(lint, err=True)
     for hidden in hidden_evidence(rulebook):
-        click.echo(f"{hidden.where}: warning: {hidden.message}", err=True)
+        click.echo(f"{hidden.where}: warning: {words.hidden_message(hidden)}", err=True)
     # Review status: a warning for each file not reviewed for its current content (never an error).
     statuses = file_statuses(rulebook)
     folder = rulebook.root.resolve().name
     for status in statuses:
-        message = status.warning(name_file=False)
+        message = words.file_warning(status, name_file=False)
         if message:
             click.echo(f"{folder}/{status.file}:1:1: warning: {message}", err=True)
     click.echo(
@@ -123,8 +125,6 @@ def check_command(rules_dir: Path | None) -> None:
     median = median_questions(rulebook)
     if median is not None:
         click.echo(f"Questions asked: median {median:g} over the {len(rulebook.cases)} worked cases")
-    from . import words  # Jinja, for the status words
-
     click.echo(f"Clinical review: {words.review_summary(statuses)}")
 
 

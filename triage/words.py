@@ -19,13 +19,16 @@ from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
 from triage.rulebook.engine import Assessment
+from triage.rulebook.hidden import HiddenRead
 from triage.rulebook.models import Expect, Rulebook
 from triage.rulebook.plain import Plain, explain
+from triage.rulebook.review import Lint
 from triage.rulebook.signoff import FileStatus, Signed, status_counts
 
 WORDS_TEMPLATE = "macros/words.txt"
 REVIEW_WORDS_TEMPLATE = "macros/review_words.txt"
 CASE_WORDS_TEMPLATE = "macros/case_words.txt"
+LINT_WORDS_TEMPLATE = "macros/lint_words.txt"
 
 
 @cache
@@ -154,6 +157,35 @@ def case_expected(expect: Expect) -> str:
 def case_actual(assessment: Assessment) -> str:
     """What the rules made of a case's answers, short: ``aa, phl; care soon`` (``unclear; ...``)."""
     return str(_case_macros().actual(assessment))
+
+
+@cache
+def _lint_macros() -> Any:
+    return environment().get_template(LINT_WORDS_TEMPLATE).module
+
+
+def lint_message(lint: Lint) -> str:
+    """A coverage warning in words: ``type 'x' has 1 source; add at least 2``."""
+    return str(_lint_macros().message(lint))
+
+
+def lint_line(lint: Lint) -> str:
+    """A coverage warning with its place: ``rules/types/x.yaml:1: warning: type 'x' has ...``."""
+    return str(_lint_macros().line(lint))
+
+
+def file_warning(status: FileStatus, *, name_file: bool = True) -> str | None:
+    """What ``triage rules check`` and the coverage warnings say about a rule file's review,
+    if anything (``FileStatus.has_warning``). With ``name_file=False`` the file is "this file"
+    (the line already starts with its path)."""
+    if not status.has_warning:
+        return None
+    return str(_lint_macros().file_warning(status, status.file if name_file else "this file"))
+
+
+def hidden_message(hidden: HiddenRead) -> str:
+    """Evidence the branching can hide, in words (``'x' reads 'q', which the branching can skip ...``)."""
+    return str(_lint_macros().hidden(hidden.type_id, hidden.question_id, hidden.direction))
 
 
 def flow(rulebook: Rulebook) -> FlowLayout:

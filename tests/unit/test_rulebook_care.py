@@ -6,6 +6,7 @@ import pytest
 
 from triage.rulebook import evaluate
 from triage.rulebook.hidden import hidden_evidence, median_questions
+from triage.words import hidden_message
 
 CARE_NOTES = """
 care_notes:
@@ -105,14 +106,14 @@ def test_evidence_on_a_question_the_branching_skips_is_reported_until_explained(
     )
     hidden = hidden_evidence(rules_copy.load(), samples=200)
     assert [(h.type_id, h.question_id, h.direction) for h in hidden] == [("pattern_hair_loss", "fever", "lift")]
-    assert "unasked" in hidden[0].message and hidden[0].where.file.endswith("pattern_hair_loss.yaml")
+    assert "unasked" in hidden_message(hidden[0]) and hidden[0].where.file.endswith("pattern_hair_loss.yaml")
     path = rules_copy.root / "types/pattern_hair_loss.yaml"
     path.write_text(path.read_text() + "unasked:\n  fever: Fever is asked only where it changes the care level.\n")
     assert hidden_evidence(rules_copy.load(), samples=200) == ()
 
 
 def test_the_real_rulebook_leaves_no_hidden_evidence_unexplained(app):
-    assert [h.message for h in hidden_evidence(app.extensions["rulebook"])] == []
+    assert [hidden_message(h) for h in hidden_evidence(app.extensions["rulebook"])] == []
 
 
 def test_median_questions_counts_each_cases_own_branch(rulebook):

@@ -18,7 +18,7 @@ from triage.rulebook import load_rulebook
 from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
-from triage.words import review_scope, review_status, reviewer
+from triage.words import file_warning, lint_message, review_scope, review_status, reviewer
 
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"
@@ -77,7 +77,7 @@ def test_a_record_for_the_current_content_shows_reviewed(rules_copy):
     assert review_status(aa) == "Reviewed by Dr Ada Example on 2026-01-05 (approved)"
     assert reviewer(aa.latest) == "Dr Ada Example, Consultant dermatologist (GMC 1234567)"
     assert review_scope(aa.latest) == "content, sources"
-    assert aa.warning() is None
+    assert file_warning(aa) is None and not aa.has_warning
     # The other files are still not reviewed.
     assert status(rulebook, "types/tinea_capitis.yaml").state == "not_reviewed"
     lints = build_review(rulebook).lints
@@ -91,7 +91,7 @@ def test_editing_the_file_flips_it_to_changed_since(rules_copy):
     aa = status(rulebook, AA)
     assert aa.state == "changed"
     assert review_status(aa) == "Changed since Dr Ada Example reviewed it on 2026-01-05"
-    assert aa.warning() == (
+    assert file_warning(aa) == (
         "types/alopecia_areata.yaml has changed since Dr Ada Example reviewed it on 2026-01-05: "
         "the review is for content the file no longer has"
     )
@@ -136,7 +136,7 @@ def test_changes_requested_is_reviewed_but_warned_about(rules_copy):
     assert aa.state == "reviewed" and aa.changes_requested
     assert review_status(aa) == "Reviewed by Dr Ada Example on 2026-01-05 (changes requested)"
     (lint,) = [lint for lint in build_review(rulebook).lints if lint.kind == "changes_requested"]
-    assert lint.message == "Dr Ada Example asked for changes to types/alopecia_areata.yaml on 2026-01-05: Add the nail pitting source."
+    assert lint_message(lint) == "Dr Ada Example asked for changes to types/alopecia_areata.yaml on 2026-01-05: Add the nail pitting source."
 
 
 def test_a_review_does_not_change_the_rulebook_version(rules_copy, rulebook):

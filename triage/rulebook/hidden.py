@@ -37,22 +37,14 @@ AGES = (4, 9, 14, 17, 24, 35, 47, 58, 70)
 
 @dataclass(frozen=True)
 class HiddenRead:
-    """A question that a type's evidence reads but the branching can skip."""
+    """A question that a type's evidence reads but the branching can skip (in words: ``hidden``
+    in templates/macros/lint_words.txt, through ``triage.words.hidden_message``)."""
 
     type_id: str
     question_id: str
     direction: str  # "lift": could have made it suggested; "drop": could have ruled it out
     where: Where  # the first evidence item on that question
     example: Mapping[str, Any]  # an answer set where it happens
-
-    @property
-    def message(self) -> str:
-        what = "reach its threshold" if self.direction == "lift" else "fall below its threshold"
-        return (
-            f"'{self.type_id}' reads '{self.question_id}', which the branching can skip for a person the type "
-            f"gets points from; the skipped evidence could have made it {what}. Ask the question in that case, "
-            f"or explain it under 'unasked:' in the type file"
-        )
 
 
 def _answer(question: Question, rng: random.Random) -> Any:

@@ -54,21 +54,33 @@ LINT_KINDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Lint:
-    """One warning about the rulebook.
+    """One warning about the rulebook (in words: ``message`` in templates/macros/lint_words.txt,
+    through ``triage.words.lint_message`` and ``lint_line`` outside a template).
 
     ``subject`` is what it is about: ``("type", id)``, ``("red_flag", id)``,
     ``("question", id)``, ``("case", id)`` or ``("file", path)`` (a rule file
-    other than a type file); ``where`` the rule-file place.
+    other than a type file); ``where`` the rule-file place. The rest is what the
+    words of its kind need, and empty for the other kinds: ``name`` the type's
+    name (``type_unreached``); ``evidence`` the evidence item's number, from 1,
+    with its ``points`` and the ``question`` it looks at (``evidence_unanswered``,
+    ``evidence_unfired``, ``evidence_hidden``, whose ``direction`` is ``"lift"`` or
+    ``"drop"`` as in ``hidden.HiddenRead``); ``count`` sources against ``least``
+    wanted (``few_sources``); ``failures`` (``case_failing``); ``status`` the rule
+    file's review status (``unreviewed``, ``changes_requested``).
     """
 
     kind: str
     subject: tuple[str, str]
-    message: str
     where: Where | None = None
-
-    def __str__(self) -> str:
-        place = f"{self.where.file_line}: " if self.where else ""
-        return f"{place}warning: {self.message}"
+    name: str = ""
+    evidence: int = 0
+    points: int = 0
+    question: str = ""
+    direction: str = ""
+    count: int = 0
+    least: int = 0
+    failures: tuple[str, ...] = ()
+    status: FileStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -421,9 +433,8 @@ def _types_unreached(found: _Found) -> list[Lint]:
         Lint(
             "type_unreached",
             ("type", t.id),
-            f"no case reaches '{t.id}' ({t.name}): it is in no case's first three "
-            "and no case expects it; add a case for it",
             _type_where(found.rulebook, t),
+            name=t.name,
         )
         for t in found.rulebook.types
         if not found.reaches[t.id]
@@ -435,9 +446,10 @@ def _evidence_unanswered(found: _Found) -> list[Lint]:
         Lint(
             "evidence_unanswered",
             ("type", type_id),
-            f"evidence {row.index + 1} of '{type_id}' looks at the question '{qid}', "
-            "which no case answers, so no case tests it",
             row.where,
+            evidence=row.index + 1,
+            points=row.points,
+            question=qid,
         )
         for type_id, rows in found.evidence.items()
         for row in rows
@@ -451,8 +463,9 @@ def _evidence_unfired(found: _Found) -> list[Lint]:
         Lint(
             "evidence_unfired",
             ("type", type_id),
-            f"evidence {row.index + 1} of '{type_id}' ({row.points:+d}) holds in no case, so no case tests it",
             row.where,
+            evidence=row.index + 1,
+            points=row.points,
         )
         for type_id, rows in found.evidence.items()
         for row in rows
@@ -462,7 +475,13 @@ def _evidence_unfired(found: _Found) -> list[Lint]:
 
 def _evidence_hidden(found: _Found) -> list[Lint]:
     return [
-        Lint("evidence_hidden", ("type", hidden.type_id), hidden.message, hidden.where)
+        Lint(
+            "evidence_hidden",
+            ("type", hidden.type_id),
+            hidden.where,
+            question=hidden.question_id,
+            direction=hidden.direction,
+        )
         for hidden in hidden_evidence(found.rulebook)
     ]
 
@@ -473,7 +492,6 @@ def _red_flags_uncovered(found: _Found) -> list[Lint]:
         Lint(
             "red_flag_uncovered",
             ("red_flag", flag.id),
-            f"red flag '{flag.id}' fires in no case; add a case where it should fire",
             flag.when.where if flag.when.where.line else file_start,
         )
         for flag in found.rulebook.red_flags
@@ -486,9 +504,9 @@ def _few_sources(found: _Found) -> list[Lint]:
         Lint(
             "few_sources",
             ("type", t.id),
-            f"type '{t.id}' has {len(t.sources)} source{'' if len(t.sources) == 1 else 's'}; "
-            f"add at least {MIN_SOURCES}",
             _type_where(found.rulebook, t),
+            count=len(t.sources),
+            least=MIN_SOURCES,
         )
         for t in found.rulebook.types
         if len(t.sources) < MIN_SOURCES
@@ -500,8 +518,8 @@ def _cases_failing(found: _Found) -> list[Lint]:
         Lint(
             "case_failing",
             ("case", result.case_id),
-            f"case '{result.case_id}' fails: {'; '.join(result.failures)}",
             found.rulebook.case_where.get(result.case_id),
+            failures=tuple(result.failures),
         )
         for result in found.results
         if not result.passed
@@ -520,9 +538,9 @@ def _file_lints(rulebook: Rulebook, kind: str, statuses: list[FileStatus]) -> li
     """A lint of ``kind`` about each of these rule files that has a warning, at its line 1."""
     root = rulebook.root.resolve().name
     return [
-        Lint(kind, _file_subject(s.file), message, Where(f"{root}/{s.file}", 1, 1))
+        Lint(kind, _file_subject(s.file), Where(f"{root}/{s.file}", 1, 1), status=s)
         for s in statuses
-        if (message := s.warning())
+        if s.has_warning
     ]
 
 

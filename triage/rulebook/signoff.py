@@ -130,26 +130,14 @@ class FileStatus:
             return "draft" if self.changes_requested else "ok"
         return "changed" if self.state == "changed" else "draft"
 
-    def warning(self, *, name_file: bool = True) -> str | None:
-        """What ``triage rules check`` and the coverage warnings say about the file, if anything.
-
-        With ``name_file=False`` the file is "this file" (the line already starts with its path).
-        """
-        latest = self.latest
-        it = self.file if name_file else "this file"
+    @property
+    def has_warning(self) -> bool:
+        """Whether ``triage rules check`` and the coverage warnings warn about the file: not
+        reviewed, changed since review, or a reviewer asked for changes (in words:
+        ``file_warning`` in templates/macros/lint_words.txt)."""
         if self.state == "not_reviewed":
-            return f"{it} has not been reviewed: no clinician has recorded a review of it"
-        if self.state == "changed" and latest is not None:
-            r = latest.record
-            return (
-                f"{it} has changed since {r.reviewer} reviewed it on {r.date}: "
-                "the review is for content the file no longer has"
-            )
-        if self.changes_requested and latest is not None:
-            r = latest.record
-            note = f": {r.notes}" if r.notes else ""
-            return f"{r.reviewer} asked for changes to {it} on {r.date}{note}"
-        return None
+            return True
+        return self.latest is not None and (self.state == "changed" or self.changes_requested)
 
 
 def file_title(rulebook: Rulebook, file: str) -> str:
