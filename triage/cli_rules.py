@@ -368,7 +368,7 @@ def review_command(
     assert signed is not None and signed.current
     from . import words  # Jinja, for the status words
 
-    click.echo(f"Recorded in {path}: a review of {inner} ({status.title})")
+    click.echo(f"Recorded in {path}: a review of {inner} ({words.file_title(status)})")
     click.echo(f"  reviewer: {words.reviewer(signed)}")
     click.echo(f"  date:     {signed.record.date}")
     click.echo(f"  scope:    {words.review_scope(signed)}")

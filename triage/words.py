@@ -124,6 +124,11 @@ def review_status(status: FileStatus) -> str:
     return str(_review_macros().status(status))
 
 
+def file_title(status: FileStatus) -> str:
+    """What a rule file holds: ``Alopecia areata`` (a type's name), ``Red flags and care notes``."""
+    return str(_review_macros().title(status))
+
+
 def review_summary(statuses: tuple[FileStatus, ...]) -> str:
     """``1 of 30 rule files reviewed for their current content, 2 changed since review, 27 not reviewed``."""
     return str(_review_macros().summary(status_counts(statuses), len(statuses)))

@@ -18,7 +18,7 @@ from triage.rulebook import load_rulebook
 from triage.rulebook.loader import default_rules_dir
 from triage.rulebook.review import build_review
 from triage.rulebook.signoff import REVIEWS_HEADER, file_statuses
-from triage.words import file_warning, lint_message, review_scope, review_status, reviewer
+from triage.words import file_title, file_warning, lint_message, review_scope, review_status, reviewer
 
 AA = "types/alopecia_areata.yaml"
 REVIEWS = "reviews.yaml"
@@ -66,7 +66,7 @@ def test_without_reviews_every_rule_file_is_not_reviewed(rulebook):
     ]
     assert {s.state for s in statuses} == {"not_reviewed"}
     assert review_status(status(rulebook, AA)) == "Not reviewed by a named clinician"
-    assert status(rulebook, AA).title == "Alopecia areata"
+    assert file_title(status(rulebook, AA)) == "Alopecia areata"
 
 
 def test_a_record_for_the_current_content_shows_reviewed(rules_copy):

@@ -101,7 +101,7 @@ class FileStatus:
     """
 
     file: str
-    title: str
+    name: str  # the type's name, for a type file (what a file holds in words: ``title`` in review_words.txt)
     sha256: str
     state: State
     history: tuple[Signed, ...] = ()
@@ -140,18 +140,12 @@ class FileStatus:
         return self.latest is not None and (self.state == "changed" or self.changes_requested)
 
 
-def file_title(rulebook: Rulebook, file: str) -> str:
-    """What a rule file holds, in words ("Alopecia areata", "Red flags and care notes")."""
-    if file.startswith("types/"):
-        found = rulebook.type_by_id.get(file.removeprefix("types/").removesuffix(".yaml"))
-        return found.name if found else file
-    if file.startswith("cases/"):
-        return f"Worked cases: {file.removeprefix('cases/').removesuffix('.yaml').replace('_', ' ')}"
-    return {
-        "questions.yaml": "Questions",
-        "red_flags.yaml": "Red flags and care notes",
-        "care_levels.yaml": "Care levels and help lines",
-    }.get(file, file)
+def _type_name(rulebook: Rulebook, file: str) -> str:
+    """The name of the type a type file holds ("Alopecia areata"), or "" (another file, or no such type)."""
+    if not file.startswith("types/"):
+        return ""
+    found = rulebook.type_by_id.get(file.removeprefix("types/").removesuffix(".yaml"))
+    return found.name if found else ""
 
 
 def file_statuses(rulebook: Rulebook) -> tuple[FileStatus, ...]:
@@ -171,7 +165,7 @@ def file_statuses(rulebook: Rulebook) -> tuple[FileStatus, ...]:
             state = "reviewed"
         else:
             state = "changed"
-        statuses.append(FileStatus(file, file_title(rulebook, file), current_hash, state, history))
+        statuses.append(FileStatus(file, _type_name(rulebook, file), current_hash, state, history))
     return tuple(statuses)
 
 
