@@ -98,7 +98,7 @@ def test_footer_link_for_clinicians(client):
 @pytest.mark.parametrize("type_id", TYPE_IDS)
 def test_every_type_page_shows_its_evidence_in_plain_words_and_its_sources(client, rulebook, app, type_id):
     hair_type = rulebook.type_by_id[type_id]
-    review = app.extensions[clinician.REVIEW_KEY]
+    review = clinician.prepare(app)  # built on first use; the same object the pages read
     page = client.get(f"/rules/types/{hair_type.id}")
     assert page.h1 == hair_type.name
     text = page.text
@@ -196,7 +196,7 @@ def test_questions_page_draws_the_branching_as_an_accessible_svg(client, ruleboo
 
 
 def test_red_flags_page(client, rulebook, app):
-    review = app.extensions[clinician.REVIEW_KEY]
+    review = clinician.prepare(app)  # built on first use; the same object the pages read
     page = client.get("/rules/red-flags")
     assert page.h1 == "Red flags"
     links = hrefs(page)
@@ -294,7 +294,7 @@ def test_unclear_case_trace_says_no_type_reached(client, rulebook):
 
 
 def test_coverage_matrix_and_warnings(client, rulebook, app):
-    review = app.extensions[clinician.REVIEW_KEY]
+    review = clinician.prepare(app)  # built on first use; the same object the pages read
     page = client.get("/rules/coverage")
     table = page.soup.select_one("table.matrix")
     columns = [th.get_text(strip=True) for th in table.select("thead th")][1:-1]
@@ -328,7 +328,7 @@ def test_coverage_matrix_and_warnings(client, rulebook, app):
 
 
 def test_review_is_built_once_at_start_not_per_request(app, client, monkeypatch):
-    review = app.extensions[clinician.REVIEW_KEY]
+    review = clinician.prepare(app)  # built on first use; the same object the pages read
 
     def fail(*args, **kwargs):
         raise AssertionError("the review was rebuilt during a request")
