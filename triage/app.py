@@ -16,7 +16,7 @@ from flask import Flask, current_app, g, request, url_for
 from flask.globals import _cv_request
 from flask_wtf.csrf import CSRFProtect, same_origin
 
-from triage import render_cache, security
+from triage import fragments, render_cache, security
 from triage.config import ConfigError, config_from_env
 from triage.errors import log_exception_without_data
 from triage.forms import build_form_classes
@@ -158,6 +158,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Templates' csrf_token() (result, check answers, ...) signs the session's token once per
     # process, as the question pages do (render_cache.csrf_token), not once per page.
     app.jinja_env.globals["csrf_token"] = render_cache.csrf_token
+    app.jinja_env.globals["fragment"] = fragments.fragment  # parts from the rulebook alone, kept
 
     # The rulebook is read and validated once, here; an invalid one stops start-up
     # with RulebookError, whose message lists every problem as file:line:col.
@@ -174,8 +175,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(clinician.bp)
     errors.register(app)
 
-    emergency_lines = rulebook.emergency_lines
-    crisis_lines = tuple(line for line in rulebook.crisis_lines if line not in emergency_lines)
+    emergency_lines, crisis_lines = fragments.layout_lines(rulebook)
     # "About N questions, about M minutes" on the start page, from the worked cases
     # (each case's own branch), at about 20 seconds a question.
     typical = round(median_questions(rulebook) or len(rulebook.questions))

@@ -63,6 +63,8 @@ class AnswerSlots:
 ANSWER_SLOTS = AnswerSlots()
 MAX_PAGES = 2048
 EXTENSION = "triage_render_cache"
+FRAGMENTS = "triage_render_fragments"  # cached_fragment: parts of pages from the rulebook alone
+MAX_FRAGMENTS = 512
 
 
 SIGNED_TOKENS = "triage_signed_csrf_tokens"
@@ -74,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = {}
     app.extensions[SIGNED_TOKENS] = {}
     app.extensions[ACCEPTED_TOKENS] = {}
+    app.extensions[FRAGMENTS] = {}
 
 
 def csrf_token() -> str:
@@ -204,3 +207,23 @@ def render_cached_answer(
         csrf_token()  # the form's token field takes this session's token, signed once
         return render_fresh()
     return render_cached(key, render_slots, fills)
+
+
+def cached_fragment(key: tuple[str | bool, ...], render: Callable[[], str]) -> str:
+    """A part of a page that depends on the rulebook alone (triage/fragments.py), rendered once.
+
+    ``key`` is made of rule ids only (fragments.py checks each against the rulebook), so
+    nothing a person enters can be part of it, nor of what is kept. Bounded like the
+    pages, and off whenever the page cache is off (debug, auto-reload, ``TRIAGE_NO_RENDER_CACHE``).
+    """
+    if not _enabled():
+        return render()
+    kept: dict = current_app.extensions[FRAGMENTS]
+    full_key = (key, request.script_root)
+    html = kept.get(full_key)
+    if html is None:
+        html = render()
+        if len(kept) >= MAX_FRAGMENTS:
+            kept.clear()
+        kept[full_key] = html
+    return html

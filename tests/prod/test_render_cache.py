@@ -184,3 +184,136 @@ def test_answered_pages_come_from_the_cache_with_no_answer_in_it(app, fresh_app)
         numbers += [number.group(1)] if number else []
         assert 'value="9"' not in text
     assert sorted(set(numbers)) == ["", ANSWER_VALUE]  # the age page, as first seen and with a slot
+
+
+# --- fragments of the result page from the rulebook alone (triage/fragments.py) ---------------
+
+FORM_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]+(")')
+
+
+def _cases(app, count=8):
+    """Worked cases that reach the result, with different care levels, help lines and types."""
+    rulebook = app.extensions["rulebook"]
+    seen, chosen = set(), []
+    for case in rulebook.cases:
+        variety = (case.expect.care_level, case.expect.unclear, case.expect.first, bool(case.expect.red_flags))
+        if variety not in seen:
+            seen.add(variety)
+            chosen.append(case)
+    return chosen[:count]
+
+
+def _result(app, answers, before=None):
+    client = app.test_client()
+    data = {"answers": dict(answers), **({"last_result": before} if before else {})}
+    client.set_cookie("triage_session", app.session_interface.get_signing_serializer(app).dumps(data))
+    return client.get("/result")
+
+
+def test_the_result_page_is_the_same_with_fragments_kept_or_not(app, fresh_app):
+    """Byte for byte (the form's token aside) as the uncached render, the first time and from memory."""
+    from triage.render_cache import FRAGMENTS
+
+    app.extensions[FRAGMENTS].clear()
+    cases = _cases(app)
+    assert len(cases) >= 5
+    shown = 0
+    for case in cases:
+        for before in (None, {"types": ["x"], "care": "x", "answers": "0"}):
+            for _ in range(2):  # rendered, then from the kept fragments
+                a, b = _result(app, case.answers, before), _result(fresh_app, case.answers, before)
+                assert a.status_code == b.status_code, case.id
+                if a.status_code != 200:
+                    continue
+                shown += 1
+                html_a, html_b = (FORM_TOKEN.sub(r"\1TOKEN\2", r.get_data(as_text=True)) for r in (a, b))
+                assert html_a == html_b, case.id
+    assert shown >= 10
+    assert app.extensions[FRAGMENTS], "the result pages should have kept fragments"
+    assert not fresh_app.extensions[FRAGMENTS]  # off: nothing kept
+
+
+def test_kept_fragments_hold_rule_text_only(app):
+    """Keys are fragment names and rule ids; each kept fragment is what the rulebook alone
+    renders for its key (in a request with no session), and holds no answer and none of
+    the assessment's own text (its reasons, the answers' labels)."""
+    from triage import fragments
+    from triage.journey import answer_rows, state_for
+    from triage.render_cache import FRAGMENTS
+    from triage.rulebook import evaluate
+
+    kept = app.extensions[FRAGMENTS]
+    kept.clear()
+    rulebook = app.extensions["rulebook"]
+    cases = _cases(app)
+    for case in cases:
+        _result(app, case.answers)
+        _result(app, {**case.answers, "age": "9"})
+    assert kept
+    allowed = (
+        set(fragments.RESOLVERS) | set(rulebook.type_by_id) | {line.id for line in rulebook.help_lines}
+        | set(fragments.DISCLAIMERS)
+    )
+    for (key, script_root), html in kept.items():
+        assert script_root == ""
+        assert all(isinstance(part, str) and part in allowed for part in key), key
+        with app.test_request_context("/"):
+            macro = getattr(app.jinja_env.get_template(fragments.TEMPLATE).module, key[0])
+            assert html == str(macro(*fragments.RESOLVERS[key[0]](rulebook, *key[1:]))), key
+    everything = "\n".join(kept.values())
+    for case in cases:
+        assessment = evaluate(rulebook, case.answers)
+        for s in assessment.suggestions:
+            for e in (*s.supporting, *s.against):
+                assert e.because not in everything, (case.id, e.because)
+        with app.test_request_context("/"):
+            rows = answer_rows(state_for(case.answers), with_change=False)
+        for row in rows:
+            for value in row["value"]:
+                assert f">{value}<" not in everything, (case.id, value)
+    assert ">9<" not in everything and '"9"' not in everything
+
+
+def test_fragment_keys_take_rule_ids_only(app):
+    """Anything that is not a rule id (an answer, free text) is refused before it can be a key."""
+    from triage.fragments import fragment
+    from triage.render_cache import FRAGMENTS
+
+    rulebook = app.extensions["rulebook"]
+    type_id = rulebook.types[0].id
+    with app.test_request_context("/"):
+        before = dict(app.extensions[FRAGMENTS])
+        for name, ids in [
+            ("type_heading", ("female",)),
+            ("type_heading", (type_id, "30")),
+            ("help_lines", ("not-a-line",)),
+            ("help_lines", (30,)),
+            ("disclaimer", ("short and personal",)),
+            ("crisis_footer", ("x",)),
+            ("nothing_of_ours", ()),
+        ]:
+            with pytest.raises(KeyError):
+                fragment(name, *ids)
+        assert app.extensions[FRAGMENTS] == before
+
+
+def test_fragment_macros_see_no_page(app):
+    """The fragments' template reads only its macros' arguments and url_for: it is never
+    imported with a page's context, and no template imports it at all (only fragment())."""
+    from pathlib import Path
+
+    from jinja2 import meta
+
+    from triage import fragments
+    from triage.paths import templates_folder
+
+    env = app.jinja_env
+    source = env.loader.get_source(env, fragments.TEMPLATE)[0]
+    assert meta.find_undeclared_variables(env.parse(source)) <= {"url_for"}
+    partial = env.loader.get_source(env, "partials/disclaimer.html")[0]
+    assert meta.find_undeclared_variables(env.parse(partial)) <= {
+        "url_for", "disclaimer_short", "disclaimer_in_content", "emergency_lines",
+        "tag",  # set in the partial itself, inside a branch (which jinja2.meta counts as undeclared)
+    }
+    for path in Path(templates_folder()).rglob("*.html"):
+        assert fragments.TEMPLATE not in path.read_text(), path
