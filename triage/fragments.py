@@ -36,23 +36,20 @@ def layout_lines(rulebook: Rulebook) -> tuple[tuple[HelpLine, ...], tuple[HelpLi
     return emergency, tuple(line for line in rulebook.crisis_lines if line not in emergency)
 
 
-def _hair_type(rulebook: Rulebook, type_id: object) -> tuple[Any, ...]:
-    if not isinstance(type_id, str) or type_id not in rulebook.type_by_id:
-        raise KeyError(f"not a type id: {type_id!r}")
+# The resolvers find the rule objects for ids that ``_check`` has already accepted.
+
+
+def _hair_type(rulebook: Rulebook, type_id: str) -> tuple[Any, ...]:
     t = rulebook.type_by_id[type_id]
     return (t, rulebook.pictures_for(t.picture) if t.picture else None)
 
 
-def _help_lines(rulebook: Rulebook, *ids: object) -> tuple[Any, ...]:
+def _help_lines(rulebook: Rulebook, *ids: str) -> tuple[Any, ...]:
     lines = {line.id: line for line in rulebook.help_lines}
-    if not all(isinstance(i, str) and i in lines for i in ids):
-        raise KeyError(f"not help-line ids: {ids!r}")
-    return (tuple(lines[i] for i in ids),)  # type: ignore[index]
+    return (tuple(lines[i] for i in ids),)
 
 
-def _disclaimer(rulebook: Rulebook, variant: object) -> tuple[Any, ...]:
-    if not isinstance(variant, str) or variant not in DISCLAIMERS:
-        raise KeyError(f"not a disclaimer variant: {variant!r}")
+def _disclaimer(rulebook: Rulebook, variant: str) -> tuple[Any, ...]:
     return (*DISCLAIMERS[variant], layout_lines(rulebook)[0])
 
 
@@ -74,12 +71,12 @@ RESOLVERS: dict[str, Callable[..., tuple[Any, ...]]] = {
 
 def _check(rulebook: Rulebook, name: str, ids: tuple[object, ...]) -> None:
     """Every id is a rule id (or variant) this fragment takes: never anything else in a key."""
-    if name in ("type_heading", "type_details_head", "type_details_tail", "type_summary_details"):
+    if RESOLVERS.get(name) is _hair_type:
         ok = len(ids) == 1 and isinstance(ids[0], str) and ids[0] in rulebook.type_by_id
-    elif name == "help_lines":
+    elif RESOLVERS.get(name) is _help_lines:
         known = {line.id for line in rulebook.help_lines}
         ok = all(isinstance(i, str) and i in known for i in ids)
-    elif name == "disclaimer":
+    elif RESOLVERS.get(name) is _disclaimer:
         ok = len(ids) == 1 and isinstance(ids[0], str) and ids[0] in DISCLAIMERS
     else:
         ok = name in RESOLVERS and not ids

@@ -1,9 +1,10 @@
-"""Conditions in plain words, for Python callers: the flow picture, the exports, the CLI, tests.
+"""The rulebook in words, for Python callers: the flow picture, the exports, the CLI, tests.
 
-The grammar is written once, in ``templates/macros/words.txt``; the HTML pages import
-those macros directly, and this module renders the same macros with a plain Jinja
-environment (no Flask, so the CLI and the export can use it too). Give it a
-``Plain`` tree from ``triage.rulebook.plain.explain``.
+The words are written once, in text macro files under ``templates/macros/``
+(``words.txt``: conditions, given a ``Plain`` tree from ``triage.rulebook.plain.explain``;
+``review_words.txt``, ``case_words.txt``, ``lint_words.txt``). The HTML pages import those
+macros directly; this module renders the same macros with a plain Jinja environment (no
+Flask, so the CLI and the export can use it too).
 """
 
 from __future__ import annotations
@@ -79,8 +80,25 @@ def markdown_url(value: object) -> str:
 
 
 @cache
+def _module(template: str) -> Any:
+    """The macros of one text macro file, loaded once."""
+    return environment().get_template(template).module
+
+
 def _macros() -> Any:
-    return environment().get_template(WORDS_TEMPLATE).module
+    return _module(WORDS_TEMPLATE)
+
+
+def _review_macros() -> Any:
+    return _module(REVIEW_WORDS_TEMPLATE)
+
+
+def _case_macros() -> Any:
+    return _module(CASE_WORDS_TEMPLATE)
+
+
+def _lint_macros() -> Any:
+    return _module(LINT_WORDS_TEMPLATE)
 
 
 def sentence(tree: Plain) -> str:
@@ -111,11 +129,6 @@ def lines(tree: Plain, indent: str = "  ", bullet: str = "- ") -> list[str]:
 def describe(condition: Condition, questions: Mapping[str, Any]) -> str:
     """A parsed condition on one line (``sentence`` of its ``Plain`` tree)."""
     return sentence(explain(condition, questions))
-
-
-@cache
-def _review_macros() -> Any:
-    return environment().get_template(REVIEW_WORDS_TEMPLATE).module
 
 
 def review_status(status: FileStatus) -> str:
@@ -149,11 +162,6 @@ def review_outcome(signed: Signed) -> str:
     return str(_review_macros().outcome(signed))
 
 
-@cache
-def _case_macros() -> Any:
-    return environment().get_template(CASE_WORDS_TEMPLATE).module
-
-
 def case_expected(expect: Expect) -> str:
     """What a worked case expects, short: ``first aa; top3 aa, phl; care soon; flags x``."""
     return str(_case_macros().expected(expect))
@@ -162,11 +170,6 @@ def case_expected(expect: Expect) -> str:
 def case_actual(assessment: Assessment) -> str:
     """What the rules made of a case's answers, short: ``aa, phl; care soon`` (``unclear; ...``)."""
     return str(_case_macros().actual(assessment))
-
-
-@cache
-def _lint_macros() -> Any:
-    return environment().get_template(LINT_WORDS_TEMPLATE).module
 
 
 def lint_message(lint: Lint) -> str:
