@@ -154,7 +154,7 @@ def cases_command(rules_dir: Path | None) -> None:
     for result in failed:
         where = rulebook.case_where.get(result.case_id)
         for failure in result.failures:
-            click.echo(f"{where}: {result.case_id}: {failure}")
+            click.echo(f"{where}: {result.case_id}: {words.case_failure(failure)}")
     click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed:
         click.get_current_context().exit(1)

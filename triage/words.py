@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
-from triage.rulebook.engine import Assessment
+from triage.rulebook.engine import Assessment, Miss
 from triage.rulebook.hidden import HiddenRead
 from triage.rulebook.models import Expect, Rulebook
 from triage.rulebook.plain import Plain, explain
@@ -170,6 +170,11 @@ def case_expected(expect: Expect) -> str:
 def case_actual(assessment: Assessment) -> str:
     """What the rules made of a case's answers, short: ``aa, phl; care soon`` (``unclear; ...``)."""
     return str(_case_macros().actual(assessment))
+
+
+def case_failure(miss: Miss) -> str:
+    """One way a case's result differs: ``expected care level 'urgent', got 'soon'``."""
+    return str(_case_macros().failure(miss))
 
 
 def lint_message(lint: Lint) -> str:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.content.readability import grade, passages
 from triage.rulebook import evaluate, load_rulebook, run_cases, walk
 from triage.rulebook.signoff import file_statuses
-from tests.content.readability import grade, passages
+from triage.words import case_failure
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository's own files, not an installed copy
 RULES = PROJECT_ROOT / "rules"
@@ -33,7 +34,7 @@ def test_rulebook_is_valid_without_warnings(rulebook):
 
 
 def test_every_worked_case_passes(rulebook):
-    failures = [f"{r.case_id}: {'; '.join(r.failures)}" for r in run_cases(rulebook) if not r.passed]
+    failures = [f"{r.case_id}: {'; '.join(map(case_failure, r.failures))}" for r in run_cases(rulebook) if not r.passed]
     assert failures == []
 
 

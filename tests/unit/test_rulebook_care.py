@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from triage.rulebook import evaluate
+from triage.rulebook.engine import Miss
 from triage.rulebook.hidden import hidden_evidence, median_questions
-from triage.words import hidden_message
+from triage.words import case_failure, hidden_message
 
 CARE_NOTES = """
 care_notes:
@@ -91,7 +92,8 @@ def test_a_case_may_expect_a_care_note_and_fails_when_it_is_missing(rules_copy):
     from triage.rulebook import run_cases
 
     result = next(r for r in run_cases(rulebook) if r.case_id == "adult_round_patch")
-    assert not result.passed and "expected care note 'itchy_scalp_advice' to be added" in result.failures
+    assert not result.passed and Miss("care_note", "itchy_scalp_advice") in result.failures
+    assert case_failure(Miss("care_note", "itchy_scalp_advice")) == "expected care note 'itchy_scalp_advice' to be added"
     rules_copy.edit("cases/basic.yaml", "care_notes: [itchy_scalp_advice]", "care_notes: [itchy_scalp_advise]")
     line = rules_copy.line("cases/basic.yaml", "itchy_scalp_advise")
     rules_copy.error_at("cases/basic.yaml", line, "unknown care note 'itchy_scalp_advise'")

@@ -11,8 +11,8 @@ import pytest
 
 import triage.rulebook
 from triage.rulebook import default_rules_dir, evaluate, load_rulebook
-from triage.rulebook.engine import CareReason, check_case, rank, run_cases
-from triage.words import case_actual, case_expected
+from triage.rulebook.engine import CareReason, Miss, check_case, rank, run_cases
+from triage.words import case_actual, case_expected, case_failure
 
 TYPE_TEMPLATE = """\
 id: {id}
@@ -248,13 +248,21 @@ def test_failing_case_explains_each_failure(rulebook):
     result = check_case(rulebook, wrong)
     assert not result.passed
     assert result.failures == (
+        Miss("in_top3", "tinea_capitis", ("alopecia_areata",)),
+        Miss("first", "pattern_hair_loss", "alopecia_areata"),
+        Miss("not_top3", "alopecia_areata"),
+        Miss("unclear", True, False),
+        Miss("care_level", "urgent", "soon"),
+        Miss("red_flag", "kerion"),
+    )
+    assert [case_failure(miss) for miss in result.failures] == [
         "expected 'tinea_capitis' in the first three, got: alopecia_areata",
         "expected 'pattern_hair_loss' first, got: alopecia_areata",
         "expected 'alopecia_areata' not in the first three",
         "expected unclear: true, got: false",
         "expected care level 'urgent', got 'soon'",
         "expected red flag 'kerion' to fire",
-    )
+    ]
     assert case_expected(result.expect) == (
         "first pattern_hair_loss; top3 tinea_capitis; not alopecia_areata; unclear; care urgent; flags kerion"
     )

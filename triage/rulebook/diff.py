@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .conditions import All, AnyOf, Condition, Match, Not
-from .engine import evaluate
+from .engine import Miss, evaluate
 from .flow import upgrade_answers
 from .plain import Plain, explain
 
@@ -121,7 +121,7 @@ class CaseMove:
     old_level: str
     new_level: str
     passes_now: bool
-    failures: tuple[str, ...] = ()
+    failures: tuple[Miss, ...] = ()
 
     @property
     def top3_changed(self) -> bool:

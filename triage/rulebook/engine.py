@@ -301,15 +301,33 @@ def doctor_questions(
 
 
 @dataclass(frozen=True)
+class Miss:
+    """One way a worked case's result differs from what it expects; in words:
+    ``failure`` in templates/macros/case_words.txt.
+
+    ``kind`` is ``in_top3`` (``expected`` a type id not among ``got``, the first
+    three), ``first`` (``expected`` first, ``got`` the first or None),
+    ``not_top3`` (``expected`` a type id that should be absent), ``unclear``
+    (``expected``/``got`` booleans), ``care_level`` (level ids), ``red_flag`` or
+    ``care_note`` (``expected`` an id that was not added).
+    """
+
+    kind: Literal["in_top3", "first", "not_top3", "unclear", "care_level", "red_flag", "care_note"]
+    expected: str | bool
+    got: tuple[str, ...] | str | bool | None = None
+
+
+@dataclass(frozen=True)
 class CaseResult:
     """The outcome of one worked case: what it expects (``expect``) and what the rules made of
-    its answers (``assessment``); in words: templates/macros/case_words.txt."""
+    its answers (``assessment``); ``failures`` each way they differ. In words:
+    templates/macros/case_words.txt."""
 
     case_id: str
     title: str
     passed: bool
     expect: Expect
-    failures: tuple[str, ...]
+    failures: tuple[Miss, ...]
     assessment: Assessment
 
 
@@ -317,20 +335,20 @@ def check_case(rulebook: Rulebook, case: Case) -> CaseResult:
     """Evaluate a case's answers and compare with what it expects."""
     a = evaluate(rulebook, case.answers)
     e = case.expect
-    top = [s.type_id for s in a.suggestions]
+    top = tuple(s.type_id for s in a.suggestions)
     fired = {f.id for f in a.red_flags}
-    failures = [f"expected '{t}' in the first three, got: {', '.join(top) or 'none'}" for t in e.top3 if t not in top]
-    if e.first is not None and (not top or top[0] != e.first):
-        failures.append(f"expected '{e.first}' first, got: {top[0] if top else 'none'}")
-    failures += [f"expected '{t}' not in the first three" for t in e.not_top3 if t in top]
-    if e.unclear is not None and e.unclear != a.unclear:
-        failures.append(f"expected unclear: {str(e.unclear).lower()}, got: {str(a.unclear).lower()}")
-    if e.care_level != a.care_level:
-        failures.append(f"expected care level '{e.care_level}', got '{a.care_level}'")
-    failures += [f"expected red flag '{f}' to fire" for f in e.red_flags if f not in fired]
     noted = {n.id for n in a.care_notes}
-    failures += [f"expected care note '{n}' to be added" for n in e.care_notes if n not in noted]
-    return CaseResult(case.id, case.title, not failures, e, tuple(failures), a)
+    misses = [Miss("in_top3", t, top) for t in e.top3 if t not in top]
+    if e.first is not None and (not top or top[0] != e.first):
+        misses.append(Miss("first", e.first, top[0] if top else None))
+    misses += [Miss("not_top3", t) for t in e.not_top3 if t in top]
+    if e.unclear is not None and e.unclear != a.unclear:
+        misses.append(Miss("unclear", e.unclear, a.unclear))
+    if e.care_level != a.care_level:
+        misses.append(Miss("care_level", e.care_level, a.care_level))
+    misses += [Miss("red_flag", f) for f in e.red_flags if f not in fired]
+    misses += [Miss("care_note", n) for n in e.care_notes if n not in noted]
+    return CaseResult(case.id, case.title, not misses, e, tuple(misses), a)
 
 
 def run_cases(rulebook: Rulebook) -> tuple[CaseResult, ...]:

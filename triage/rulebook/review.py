@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .conditions import Where, questions_in
-from .engine import CaseResult, run_cases
+from .engine import CaseResult, Miss, run_cases
 from .hidden import hidden_evidence
 from .plain import Plain, explain
 from .signoff import FileStatus, file_statuses, status_counts
@@ -79,7 +79,7 @@ class Lint:
     direction: str = ""
     count: int = 0
     least: int = 0
-    failures: tuple[str, ...] = ()
+    failures: tuple[Miss, ...] = ()
     status: FileStatus | None = None
 
 
@@ -519,7 +519,7 @@ def _cases_failing(found: _Found) -> list[Lint]:
             "case_failing",
             ("case", result.case_id),
             found.rulebook.case_where.get(result.case_id),
-            failures=tuple(result.failures),
+            failures=result.failures,
         )
         for result in found.results
         if not result.passed
