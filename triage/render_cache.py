@@ -136,7 +136,8 @@ def token_known(signed: object) -> bool:
         return False
     secret, raw, given = key
     mine = current_app.extensions[SIGNED_TOKENS].get(raw)
-    if isinstance(mine, str) and hmac.compare_digest(mine, given):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a form may send any.
+    if isinstance(mine, str) and hmac.compare_digest(mine.encode(), given.encode("utf-8", "surrogatepass")):
         return True
     return key in current_app.extensions[ACCEPTED_TOKENS]
 

@@ -113,6 +113,15 @@ def test_each_session_gets_its_own_token_and_can_answer(app):
     assert one.post("/questions/age", data={"csrf_token": value(token_one), "answer": "30"}).status_code == 302
 
 
+@pytest.mark.parametrize("forged", ["\x80", "caf\u00e9", "\u2603" * 80], ids=["control", "accent", "long"])
+def test_a_token_with_characters_outside_ascii_is_refused_not_a_server_error(app, forged):
+    # hmac.compare_digest raises TypeError on str with non-ASCII characters (found by
+    # test_bad_input's fuzzing): the quick check must compare bytes.
+    client = app.test_client()
+    client.get("/questions/age")
+    assert client.post("/questions/age", data={"csrf_token": forged, "answer": "30"}).status_code == 400
+
+
 def test_the_information_pages_set_no_cookie(app):
     client = app.test_client()
     for url in ("/", "/about", "/privacy"):
