@@ -22,6 +22,7 @@ from triage import journey
 from triage.forms import AnswerForm
 from triage.journey import (
     RETURN_TO_CHECK,
+    State,
     answer_labels,
     answer_rows,
     answer_specs,
@@ -41,7 +42,7 @@ from triage.render_cache import (
     render_cached_answer,
 )
 from triage.rulebook import Assessment, Rulebook, evaluate
-from triage.rulebook.models import Option, RedFlag
+from triage.rulebook.models import Option, Question, RedFlag, TimelineRoles
 
 bp = Blueprint("questionnaire", __name__)
 
@@ -67,86 +68,103 @@ def start() -> Response:
 @bp.route("/questions/<question_id>", methods=["GET", "POST"])
 def question(question_id: str) -> ResponseReturnValue:
     """One question per page. Jumping ahead by URL goes back to the first gap."""
-    rulebook = journey.rulebook()
-    current = rulebook.question_by_id.get(question_id)
+    current = journey.rulebook().question_by_id.get(question_id)
     if current is None:
         abort(404)
     state = current_state()
-    answers = state.answers
     returning = request.args.get("return") == RETURN_TO_CHECK
-
     path = state.ids
-    if question_id not in path:
+    if question_id not in path or (
+        state.upcoming is not None and path.index(question_id) > path.index(state.upcoming.id)
+    ):
         return where_next(state, returning)
-    if state.upcoming is not None and path.index(question_id) > path.index(state.upcoming.id):
-        return where_next(state, returning)
+    page = _QuestionPage(current, state, returning)
+    return _show(page) if request.method != "POST" else _take_answer(page)
 
-    form_class = current_app.extensions["triage_forms"][question_id]
-    options = current.options_for(answers)  # show_when looks only at earlier answers
-    index = path.index(question_id)
-    # "Question 5 of about 12": counted from the questions that apply to the answers
-    # so far; later answers can add or remove a few, hence "about".
-    progress = (index + 1, len(path))
-    previous = None if returning or index == 0 else path[index - 1]
 
-    def render(form: AnswerForm, slots: AnswerSlots | None = None) -> str:
-        if returning:
+class _QuestionPage:
+    """A question as this person sees it now: the options their earlier answers leave,
+    "Question 5 of about 12", where Back goes, and how to draw it."""
+
+    def __init__(self, current: Question, state: State, returning: bool) -> None:
+        self.question = current
+        self.state = state
+        self.returning = returning
+        self.options = current.options_for(state.answers)  # show_when looks only at earlier answers
+        index = state.ids.index(current.id)
+        # Counted from the questions that apply to the answers so far; later answers
+        # can add or remove a few, hence "about".
+        self.progress = (index + 1, len(state.ids))
+        self.previous = None if returning or index == 0 else state.ids[index - 1]
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """What the page as first shown depends on (render_cache.py explains), never an answer.
+
+        The page and its variant (the child's wording, where Back goes); which options
+        are shown and the progress count vary with earlier answers, so they are part of
+        the key, written as positions ("options 0,1,2", "3 of 12") rather than as option
+        values or bare numbers, so no key holds an answer.
+        """
+        on_page = {id(o) for o in self.options}  # by identity: no model comparisons
+        shown = "options " + ",".join(str(i) for i, o in enumerate(self.question.options) if id(o) in on_page)
+        answers = self.state.answers
+        progress = f"{self.progress[0]} of {self.progress[1]}"
+        return ("question", self.question.id, for_child(answers), self.returning, self.previous, shown, progress)
+
+    def render(self, form: AnswerForm, slots: AnswerSlots | None = None) -> str:
+        if self.returning:
             back_url = url_for("questionnaire.check_answers")
-        elif previous is None:
+        elif self.previous is None:
             back_url = url_for("pages.start")
         else:
-            back_url = question_url(previous)
+            back_url = question_url(self.previous)
         return render_template(
             "questionnaire/question.html",
             form=form,
-            question=current,
-            options=options,
-            heading=question_text(current, answers),
-            caption=rulebook.sections.get(current.section, ""),
+            question=self.question,
+            options=self.options,
+            heading=question_text(self.question, self.state.answers),
+            caption=journey.rulebook().sections.get(self.question.section, ""),
             back_url=back_url,
-            progress=progress,
+            progress=self.progress,
             disclaimer_short=True,
             answer_slots=slots,
         )
 
-    if request.method != "POST":
-        # A question as first shown depends only on this key (render_cache.py explains):
-        # the page and its variant (the child's wording, where Back goes), never an answer.
-        # Which options are shown and the progress count vary with earlier answers, so
-        # they are part of the key, written as positions ("options 0,1,2", "3 of 12")
-        # rather than as option values or bare numbers, so no key holds an answer.
-        on_page = {id(o) for o in options}  # by identity: no model comparisons
-        shown = "options " + ",".join(str(i) for i, o in enumerate(current.options) if id(o) in on_page)
-        key = (
-            "question",
-            question_id,
-            for_child(answers),
-            returning,
-            previous,
-            shown,
-            f"{progress[0]} of {progress[1]}",
-        )
-        stored = answers.get(question_id)
-        if stored is None:
-            return render_cached(key, lambda: render(_form(form_class, None)))
-        # Coming back to a question: the answer is ticked or filled in. The page is kept
-        # with a slot where each option's " checked" (or the number) goes, and this
-        # request's answer is put in the slots, so no answer becomes part of what the
-        # server keeps.
-        return render_cached_answer(
-            (*key, "answer slots"),
-            lambda: render(_form(form_class, None), ANSWER_SLOTS),
-            _answer_fills(current.kind, options, stored),
-            lambda: render(_form(form_class, stored)),
-        )
+    def form(self, stored: Any) -> AnswerForm:
+        """The question's form, with the stored answer (the template renders the options shown)."""
+        form_class: type[AnswerForm] = current_app.extensions["triage_forms"][self.question.id]
+        return form_class(data={"answer": stored})
 
+
+def _show(page: _QuestionPage) -> str:
+    """The page, from the render cache: as first shown, or with the stored answer put in."""
+    stored = page.state.answers.get(page.question.id)
+    if stored is None:
+        return render_cached(page.cache_key(), lambda: page.render(page.form(None)))
+    # Coming back to a question: the answer is ticked or filled in. The page is kept
+    # with a slot where each option's " checked" (or the number) goes, and this
+    # request's answer is put in the slots, so no answer becomes part of what the
+    # server keeps.
+    return render_cached_answer(
+        (*page.cache_key(), "answer slots"),
+        lambda: page.render(page.form(None), ANSWER_SLOTS),
+        _answer_fills(page.question.kind, page.options, stored),
+        lambda: page.render(page.form(stored)),
+    )
+
+
+def _take_answer(page: _QuestionPage) -> ResponseReturnValue:
+    """Check and keep an answer, then go on (or to help at once); else the page again."""
+    question_id = page.question.id
+    answers = page.state.answers
     csrf_token()  # the form's token field takes this session's token, signed once (render_cache.py)
-    form = _form(form_class, answers.get(question_id))
-    form.shown = frozenset(o.value for o in options)  # the check is against what the page showed
+    form = page.form(answers.get(question_id))
+    form.shown = frozenset(o.value for o in page.options)  # the check is against what the page showed
     if form.validate_on_submit():
         value = answer_specs()[question_id].clean(form.answer_value())
         if value is not None:  # always, after the form's own checks; never store less
-            state = journey.answered(state, question_id, value)  # drops what no longer applies
+            state = journey.answered(page.state, question_id, value)  # drops what no longer applies
             _save(state.answers)
             # Answers the change removed, in whole or in part (question ids only,
             # shown once on check answers).
@@ -154,13 +172,12 @@ def question(question_id: str) -> ResponseReturnValue:
             if removed:
                 session["removed"] = removed
             if _new_interrupt(state.answers) is not None:
-                back: dict[str, Any] = {"from": question_id, **({"return": RETURN_TO_CHECK} if returning else {})}
+                back: dict[str, Any] = {"from": question_id, **({"return": RETURN_TO_CHECK} if page.returning else {})}
                 return redirect(url_for("questionnaire.help_now", **back))
-            return where_next(state, returning)
-
+            return where_next(state, page.returning)
     # A value that is not one of the options shown cannot come from this page's form:
     # refuse it with a 4xx (the page is shown again, answers so far are kept).
-    return render(form), 400 if form.refused else 200
+    return page.render(form), 400 if form.refused else 200
 
 
 def _answer_fills(kind: str, options: tuple[Option, ...], stored: Any) -> dict[str, str]:
@@ -169,11 +186,6 @@ def _answer_fills(kind: str, options: tuple[Option, ...], stored: Any) -> dict[s
         return {ANSWER_VALUE: str(escape(stored))}
     chosen = stored if isinstance(stored, list) else [stored]
     return {answer_checked(i): " checked" if o.value in chosen else "" for i, o in enumerate(options)}
-
-
-def _form(form_class: type[AnswerForm], stored: Any) -> AnswerForm:
-    """The question's form, with the stored answer (the template renders the options shown)."""
-    return form_class(data={"answer": stored})
 
 
 def _shown_help() -> set[str]:
@@ -319,25 +331,33 @@ def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
     roles = rulebook.timeline
     if roles is None:
         return None
-    questions = rulebook.question_by_id
-    events_question = questions[roles.events]
     events = [v for v in answers.get(roles.events) or [] if v not in roles.not_events]
     if not events:
         return None
-    timing = questions[roles.timing] if roles.timing is not None else None
+    steps = _event_steps(rulebook, roles, answers, events)
+    for kind, qid in (("onset", roles.onset), ("duration", roles.duration)):
+        if qid is not None and qid in answers:
+            steps.append({"kind": kind, "what": answer_labels(rulebook.question_by_id[qid], answers[qid])[0]})
+    return steps
+
+
+def _event_steps(
+    rulebook: Rulebook, roles: TimelineRoles, answers: dict[str, Any], events: list[str]
+) -> list[dict[str, str]]:
+    """The events in time: those the timing question dates (before the window or in it),
+    and the rest, known only to fall in the months the events question asks about."""
+    events_question = rulebook.question_by_id[roles.events]
+    timing = rulebook.question_by_id[roles.timing] if roles.timing is not None else None
     when = answers.get(roles.timing) if roles.timing is not None else None
     # The gap is asked only about the events that make the timing question apply
-    # (a medicine or cancer treatment); anything else ticked is known only to fall
-    # in the months the events question asks about.
-    timed = [
-        v
-        for v in events
-        if timing is not None and when and (timing.ask_when is None or timing.ask_when.holds({roles.events: [v]}))
-    ]
+    # (a medicine or cancer treatment).
+    timed = (
+        []
+        if timing is None or not when
+        else [v for v in events if timing.ask_when is None or timing.ask_when.holds({roles.events: [v]})]
+    )
     untimed = [v for v in events if v not in timed]
-    steps = []
-    if untimed:
-        steps.append({"kind": "window", "what": ", ".join(answer_labels(events_question, untimed))})
+    steps = [{"kind": "window", "what": ", ".join(answer_labels(events_question, untimed))}] if untimed else []
     if timing is not None and timed:
         step = {
             "kind": "timed",
@@ -345,9 +365,6 @@ def _timeline(answers: dict[str, Any]) -> list[dict[str, str]] | None:
             "what": ", ".join(answer_labels(events_question, timed)),
         }
         steps.insert(0 if when == roles.before_window else len(steps), step)
-    for kind, qid in (("onset", roles.onset), ("duration", roles.duration)):
-        if qid is not None and qid in answers:
-            steps.append({"kind": kind, "what": answer_labels(questions[qid], answers[qid])[0]})
     return steps
 
 
