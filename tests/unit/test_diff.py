@@ -268,10 +268,19 @@ def test_the_parts_that_are_not_one_rule_are_named_in_words():
     ]
     assert named == ["Order of urgency", "When no type fits well", "Other content of care_levels.yaml"]
     level = ItemDiff("soon", "See a doctor within weeks", "changed")
-    assert item_title(levels, level) == "See a doctor within weeks (soon)"
+    assert item_title(levels, level) == "See a doctor within weeks"  # the id is added by the templates, once
     assert item_title(Section("questions", ()), ItemDiff("child_wording", None, "changed")) == (
         "Questions worded for a parent or carer"
     )
+
+
+def test_a_care_level_is_named_once_by_its_label_and_id(rulebook, rules_copy):
+    rules_copy.edit("care_levels.yaml", "label: See a doctor within weeks", "label: See a doctor in the next weeks")
+    changed = diff_rulebooks(rulebook, rules_copy.load())
+    text, markdown = render(changed, "text"), render(changed, "markdown")
+    assert "\nChanged: See a doctor in the next weeks (soon)\n" in text and "(soon) (soon)" not in text
+    assert "\n### Changed: See a doctor in the next weeks (`soon`)\n" in markdown
+    assert "See a doctor in the next weeks <code>soon</code></h3>" in render(changed, "html")
 
 
 def test_the_same_rules_have_no_clinical_change(rulebook, rules_copy):
