@@ -5,9 +5,10 @@ or a git revision whose rules folder is read into a temporary folder), loads
 them and returns ``triage.rulebook.diff.diff_rulebooks``; ``render(diff, fmt)``
 writes it as text, Markdown or one self-contained HTML page, from the Jinja
 templates beside the clinician pages (``templates/clinician/diff.*``, the HTML
-autoescaped). ``compare_with_last_release(rulebook)`` is what /rules/changes
-shows: the running rules against the newest git tag that holds the rules
-folder; it never raises, and says in plain words why there is nothing to show.
+autoescaped; the words of each change from ``templates/macros/diff_words.txt``).
+``compare_with_last_release(rulebook)`` is what /rules/changes shows: the
+running rules against the newest git tag that holds the rules folder; it never
+raises, and says in plain words why there is nothing to show.
 
 No Flask here.
 """

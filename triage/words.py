@@ -2,7 +2,8 @@
 
 The words are written once, in text macro files under ``templates/macros/``
 (``words.txt``: conditions, given a ``Plain`` tree from ``triage.rulebook.plain.explain``;
-``review_words.txt``, ``case_words.txt``, ``lint_words.txt``). The HTML pages import those
+``review_words.txt``, ``case_words.txt``, ``lint_words.txt``, ``diff_words.txt``: the clinical
+diff, given a ``triage.rulebook.diff.RulebookDiff``). The HTML pages import those
 macros directly; this module renders the same macros with a plain Jinja environment (no
 Flask, so the CLI and the export can use it too).
 """
@@ -19,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
+from triage.rulebook.diff import Change, ItemDiff, RulebookDiff, Section
 from triage.rulebook.engine import Assessment, Miss
 from triage.rulebook.hidden import HiddenRead
 from triage.rulebook.models import Expect, Rulebook
@@ -30,6 +32,7 @@ WORDS_TEMPLATE = "macros/words.txt"
 REVIEW_WORDS_TEMPLATE = "macros/review_words.txt"
 CASE_WORDS_TEMPLATE = "macros/case_words.txt"
 LINT_WORDS_TEMPLATE = "macros/lint_words.txt"
+DIFF_WORDS_TEMPLATE = "macros/diff_words.txt"
 
 
 @cache
@@ -99,6 +102,10 @@ def _case_macros() -> Any:
 
 def _lint_macros() -> Any:
     return _module(LINT_WORDS_TEMPLATE)
+
+
+def _diff_macros() -> Any:
+    return _module(DIFF_WORDS_TEMPLATE)
 
 
 def sentence(tree: Plain) -> str:
@@ -199,6 +206,33 @@ def file_warning(status: FileStatus, *, name_file: bool = True) -> str | None:
 def hidden_message(hidden: HiddenRead) -> str:
     """Evidence the branching can hide, in words (``'x' reads 'q', which the branching can skip ...``)."""
     return str(_lint_macros().hidden(hidden.type_id, hidden.question_id, hidden.direction))
+
+
+def change_line(change: Change) -> str:
+    """One change of the clinical diff on one line: ``Evidence 1: +5 points, was +4``, ``Option
+    “Short broken hairs” (broken_hairs): added``, ``New help line`` (no words after the part)."""
+    return str(_diff_macros().line(change))
+
+
+def change_read(change: Change, value: Any) -> str:
+    """A change's ``old`` or ``new`` as read: text as it is, a help line or a value in words."""
+    return str(_diff_macros().read(change, value))
+
+
+def section_line(section: Section) -> str:
+    """A section of the clinical diff in short: ``Types of hair loss: 1 added, 3 changed``."""
+    macros = _diff_macros()
+    return f"{macros.section_title(section.key)}: {macros.section_summary(section)}"
+
+
+def item_title(section: Section, item: ItemDiff) -> str:
+    """What an item of the clinical diff is: a type's name, ``Order of urgency``, ..."""
+    return str(_diff_macros().item_title(section.key, item))
+
+
+def top3_text(diff: RulebookDiff, type_ids: tuple[str, ...]) -> str:
+    """A worked case's first three: ``1. Pattern hair loss, 2. ...`` or ``no type fits well (unclear)``."""
+    return str(_diff_macros().top3(diff, type_ids))
 
 
 def flow(rulebook: Rulebook) -> FlowLayout:

@@ -97,6 +97,13 @@ def string_constants(path: Path) -> set[str]:
     }
 
 
+def test_the_diff_writes_no_words():
+    """The clinical diff is data: its strings are ids, kinds of change and YAML punctuation; the
+    words a clinician reads are in templates/macros/diff_words.txt."""
+    constants = string_constants(PACKAGE / "rulebook" / "diff.py")
+    assert not [c for c in constants if re.search(r"[A-Za-z] +[A-Za-z]|^[A-Z]", c)]
+
+
 def test_the_forms_name_no_answer_and_write_no_sentence():
     """The forms' checks name no question id or option value (the rule files' roles say which
     answer is "not sure"), and their messages are codes: the sentences are in the templates."""

@@ -1,8 +1,9 @@
 """The clinical diff: `triage rules diff OLD NEW` between two rules folders or two git revisions.
 
 The new rulebook is a copy of tests/fixtures/rules_min with one change of each
-kind; every change must be listed, in plain words, with the worked cases whose
-result moves.
+kind; every change must be listed, with the worked cases whose result moves. The
+diff is data; its words come from templates/macros/diff_words.txt, checked here
+through triage/words.py and the rendered documents.
 """
 
 from __future__ import annotations
@@ -18,9 +19,23 @@ from tests.helpers.rules import RulesCopy, rules_command
 from triage.changes import compare_with_last_release, render
 from triage.rulebook import load_rulebook
 from triage.rulebook.conditions import parse_condition
-from triage.rulebook.diff import canonical, diff_rulebooks
+from triage.rulebook.diff import (
+    Change,
+    Fields,
+    FlagFacts,
+    ItemDiff,
+    Level,
+    Part,
+    Section,
+    TypeFacts,
+    Written,
+    canonical,
+    diff_rulebooks,
+)
 from triage.rulebook.engine import Miss
-from triage.words import each_test
+from triage.rulebook.models import HelpLine, SourceRef
+from triage.rulebook.plain import explain
+from triage.words import change_line, change_read, each_test, item_title, section_line, top3_text
 
 
 @pytest.fixture(scope="module")
@@ -42,50 +57,57 @@ def test_every_kind_of_change_is_listed(diff):
         "types_added", "red_flags_removed", "threshold", "points", "care_level", "condition", "text",
         "source_added", "source_removed", "evidence_added", "evidence_removed", "option_added",
     } <= diff.kinds()
-    assert diff.section("types").summary == "1 added, 3 changed"
-    assert diff.section("red_flags").summary == "1 removed, 1 changed"
-    assert diff.section("questions").summary == "2 changed"
+    types, flags, questions = diff.section("types"), diff.section("red_flags"), diff.section("questions")
+    assert (len(types.added), len(types.removed), len(types.changed)) == (1, 0, 3)
+    assert (len(flags.added), len(flags.removed), len(flags.changed)) == (0, 1, 1)
+    assert (len(questions.added), len(questions.removed), len(questions.changed)) == (0, 0, 2)
+    assert section_line(types) == "Types of hair loss: 1 added, 3 changed"
+    assert section_line(flags) == "Red flags: 1 removed, 1 changed"
+    assert section_line(questions) == "Questions: 2 changed"
+    assert section_line(diff.section("help_lines")) == "Help lines: no change"
     assert not diff.empty
 
 
-def test_type_changes_in_plain_words(diff):
+def test_type_changes_as_data(diff):
     aa = item(diff, "types", "alopecia_areata")
-    words = [(c.kind, c.what, c.words) for c in aa.changes]
-    assert ("threshold", "Threshold", "6 points, was 5") in words
-    assert ("points", "Evidence 1", "+5 points, was +4") in words
+    found = [(c.kind, c.part, c.was, c.now) for c in aa.changes]
+    assert ("threshold", Part("threshold"), 5, 6) in found
+    assert ("points", Part("evidence", number=1), 4, 5) in found
     text = next(c for c in aa.changes if c.kind == "text")
-    assert (text.what, text.old, text.new) == (
-        "Evidence 2: reason shown to the person",
+    assert (text.part, text.old, text.new) == (
+        Part("because", number=2),
         "You said the skin in the patches looks normal.",
         "You said the skin in the bald patches looks normal.",
     )
     tc = item(diff, "types", "tinea_capitis")
     level = next(c for c in tc.changes if c.kind == "care_level")
-    assert level.words == "See a doctor within days (urgent), was See a doctor within weeks (soon)"
+    assert (level.part, level.was, level.now) == (
+        Part("care_level"), Level("soon", "See a doctor within weeks"), Level("urgent", "See a doctor within days")
+    )
     removed = next(c for c in tc.changes if c.kind == "evidence_removed")
-    assert removed.words == "removed, was -1 point" and removed.old == "Nothing was said about the scalp."
+    assert (removed.part, removed.was, removed.old) == (
+        Part("old_evidence", number=4), -1, "Nothing was said about the scalp."
+    )
     assert each_test(removed.old_when) == ["Scalp has no answer"]
 
 
 def test_a_changed_condition_is_shown_before_and_after_in_the_clinician_wording(diff):
     phl = item(diff, "types", "pattern_hair_loss")
     condition = next(c for c in phl.changes if c.kind == "condition")
-    assert condition.what == "Evidence 2" and condition.about == "It is more common in adults."
+    assert condition.part == Part("evidence", number=2) and condition.about == "It is more common in adults."
     assert each_test(condition.old_when) == ["Age is at least 18"]
     assert each_test(condition.new_when) == ["Age is at least 16"]
-    sources = [(c.kind, c.words) for c in phl.changes if c.kind.startswith("source")]
+    sources = [(c.kind, c.was, c.now) for c in phl.changes if c.kind.startswith("source")]
     assert sources == [
-        ("source_added", "added: Example source three (https://example.org/phl3)"),
-        ("source_removed", "removed: Example source two (https://example.org/phl2)"),
+        ("source_added", None, SourceRef(title="Example source three", url="https://example.org/phl3")),
+        ("source_removed", SourceRef(title="Example source two", url="https://example.org/phl2"), None),
     ]
 
 
 def test_added_and_removed_items(diff):
     added = item(diff, "types", "frontal_example")
     assert added.status == "added" and added.file == "types/frontal_example.yaml"
-    assert added.changes[0].words == (
-        "threshold 2 points, base care level See a doctor when convenient (routine), 1 piece of evidence, 2 sources"
-    )
+    assert added.changes[0].now == TypeFacts(2, Level("routine", "See a doctor when convenient"), 1, 2)
     evidence = added.changes[1]
     assert (evidence.kind, evidence.new) == ("evidence_added", "You said the thinning is at the temples or crown.")
     assert each_test(evidence.new_when) == ["Pattern is \u201cReceding at the temples or thinning on the crown\u201d"]
@@ -94,9 +116,11 @@ def test_added_and_removed_items(diff):
     assert flag.changes[0].old == "A child with a fever and scalp lumps needs help now."
     kerion = item(diff, "red_flags", "kerion")
     (message,) = kerion.changes
-    assert (message.what, message.new) == ("What the person reads", "A soft swollen lump on the scalp needs a doctor within days.")
+    assert (message.part, message.new) == (Part("message"), "A soft swollen lump on the scalp needs a doctor within days.")
     pattern = item(diff, "questions", "pattern")
-    assert [(c.kind, c.what) for c in pattern.changes] == [("option_added", "Option \u201cShort broken hairs\u201d (broken_hairs)")]
+    assert [(c.kind, c.part) for c in pattern.changes] == [
+        ("option_added", Part("option", option="broken_hairs", label="Short broken hairs"))
+    ]
     fever = item(diff, "questions", "fever")
     assert [(c.old, c.new) for c in fever.changes] == [("Have you had a fever?", "Have you had a high temperature?")]
 
@@ -109,9 +133,154 @@ def test_the_worked_cases_whose_result_moves(diff):
     assert not kerion.passes_now and kerion.failures == (Miss("care_level", "emergency", "urgent"),)
     crown = moves["adult_crown"]  # the new type joins the first three
     assert (crown.old_top3, crown.new_top3) == (("pattern_hair_loss",), ("pattern_hair_loss", "frontal_example"))
-    assert crown.passes_now and not crown.level_changed
-    assert diff.top3_text(crown.new_top3) == "1. Pattern hair loss, 2. Example frontal type"
+    assert crown.passes_now and not crown.level_changed and not crown.top3_reordered
+    assert top3_text(diff, crown.new_top3) == "1. Pattern hair loss, 2. Example frontal type"
+    assert top3_text(diff, ()) == "no type fits well (unclear)"
     assert diff.cases_compared == 4
+
+
+# --- the words, from templates/macros/diff_words.txt --------------------------------------------------
+
+
+def test_the_changes_in_words(diff):
+    lines = {(s.key, i.id): [change_line(c) for c in i.changes] for s in diff.sections for i in s.items}
+    assert lines["types", "alopecia_areata"] == [
+        "Threshold: 6 points, was 5",
+        "Evidence 1: +5 points, was +4",
+        "Evidence 2: reason shown to the person: changed",
+    ]
+    assert lines["types", "frontal_example"] == [
+        "New type: threshold 2 points, base care level See a doctor when convenient (routine), "
+        "1 piece of evidence, 2 sources",
+        "Evidence 1: added, +2 points",
+    ]
+    assert lines["types", "pattern_hair_loss"] == [
+        "Evidence 2: when it counts changed (+1 point)",
+        "Source: added: Example source three (https://example.org/phl3)",
+        "Source: removed: Example source two (https://example.org/phl2)",
+    ]
+    assert lines["types", "tinea_capitis"] == [
+        "Base care level: See a doctor within days (urgent), was See a doctor within weeks (soon)",
+        "Evidence 4 of the old file: removed, was -1 point",
+    ]
+    assert lines["red_flags", "kerion"] == ["What the person reads: changed"]
+    assert lines["red_flags", "unwell_child"] == ["Was: care level Get help now (emergency)"]
+    assert lines["questions", "pattern"] == ["Option \u201cShort broken hairs\u201d (broken_hairs): added"]
+    assert lines["questions", "fever"] == ["Question: changed"]
+    types = diff.section("types")
+    assert [item_title(types, i) for i in types.items] == [
+        "Alopecia areata", "Example frontal type", "Pattern hair loss", "Scalp ringworm (tinea capitis)"
+    ]
+
+
+def test_every_kind_of_change_in_words(rulebook):
+    """The kinds the fixture diff lacks, each with its words (a broken macro fails here)."""
+    tree = explain(parse_condition({"age": {"below": 12}}), rulebook.question_by_id)
+    level = Level("urgent", "See a doctor within days")
+    option = {"option": "none", "label": "None of these"}
+    source = SourceRef(title="New title", url="https://example.org/s")
+    expected = [
+        (Change("care_level", Part("level"), was=Level("gone"), now=level),
+         "Care level: See a doctor within days (urgent), was gone"),
+        (Change("interrupt", Part("interrupt"), was=False, now=True),
+         "Interrupts the questions: now interrupts the questions: help is shown at once"),
+        (Change("interrupt", Part("interrupt"), was=True, now=False),
+         "Interrupts the questions: no longer interrupts the questions"),
+        (Change("exclusive", Part("option", **option), was=False, now=True),
+         "Option \u201cNone of these\u201d (none): now cannot be combined with other answers"),
+        (Change("exclusive", Part("option", **option), was=True, now=False),
+         "Option \u201cNone of these\u201d (none): now can be combined with other answers"),
+        (Change("option_removed", Part("option", **option)), "Option \u201cNone of these\u201d (none): removed"),
+        (Change("text", Part("option", field="label", **option), old="None", new="None of these"),
+         "Option \u201cNone of these\u201d (none): label: changed"),
+        (Change("text", Part("option", field="picture", **option), new="x"),
+         "Option \u201cNone of these\u201d (none): picture: added"),
+        (Change("condition", Part("option", field="show_when", **option), new_when=tree),
+         "Option \u201cNone of these\u201d (none): when it is offered: was: always"),
+        (Change("kind", Part("kind"), was="one", now="several"), "Kind of answer: several choices, was one choice"),
+        (Change("range", Part("max"), was=110, now=120), "Max: 120, was 110"),
+        (Change("range", Part("unit"), was=None, now="years"), "Unit: years, was None"),
+        (Change("condition", Part("ask_when"), new_when=tree), "When it is asked: was: always"),
+        (Change("condition", Part("when"), old_when=tree), "When it fires: now: never"),
+        (Change("condition", Part("note_when"), old_when=tree, new_when=tree), "When it is added: changed"),
+        (Change("condition", Part("child_wording"), new_when=tree),
+         "When the questions speak to a parent or carer: was: never"),
+        (Change("condition", Part("field", field="extra_rule"), old_when=tree), "Extra rule: now: none"),
+        (Change("question_added", Part("new_question"), new="Q?"), "New question: asked always"),
+        (Change("question_added", Part("new_question"), new="Q?", new_when=tree), "New question: asked only when:"),
+        (Change("question_removed", Part("was"), old_when=tree), "Was: asked only when:"),
+        (Change("text", Part("text_child"), old="How old is your child?"), "Question asked of a parent: removed"),
+        (Change("text", Part("what_to_do")), "What to do: the same items in a different order"),
+        (Change("text", Part("doctor_may"), new="Look."), "What a doctor may check: added"),
+        (Change("help_lines", Part("help_lines"), was=(), now=("a", "b")), "Help lines shown: a, b, was none"),
+        (Change("help_line_added", Part("new_help_line")), "New help line"),
+        (Change("help_line", Part("help_line"), old="x", new="y"), "Help line: changed"),
+        (Change("order", Part("order"), was=("a", "b"), now=("b", "a")), "Most urgent first: b, a; was a, b"),
+        (Change("care_level_added", Part("new_care_level"), new="Not urgent.", now="Within a week"),
+         "New care level: Within a week"),
+        (Change("text", Part("label"), old="Soon", new="Sooner"), "What the person reads: changed"),
+        (Change("text", Part("timeframe"), old="A", new="B"), "How soon: changed"),
+        (Change("care_note_added", Part("new_care_note")), "New care note: adds advice, never changes the care level"),
+        (Change("care_note_removed", Part("was")), "Was: advice on the care card"),
+        (Change("red_flag_added", Part("new_red_flag"), now=FlagFacts(level, True)),
+         "New red flag: care level See a doctor within days (urgent); interrupts the questions"),
+        (Change("red_flag_added", Part("new_red_flag"), now=FlagFacts(Level("x"), False)),
+         "New red flag: care level x"),
+        (Change("type_removed", Part("was"), was=TypeFacts(4, level, 2, 1)),
+         "Was: threshold 4 points, base care level See a doctor within days (urgent), 2 pieces of evidence"),
+        (Change("type_added", Part("new_type"), now=TypeFacts(1, level, 1, 1)),
+         "New type: threshold 1 points, base care level See a doctor within days (urgent), "
+         "1 piece of evidence, 1 source"),
+        (Change("points", Part("evidence", number=3), was=-2, now=-1), "Evidence 3: -1 point, was -2"),
+        (Change("evidence_added", Part("evidence", number=3), now=-2), "Evidence 3: added, -2 points"),
+        (Change("source_title", Part("sources"), old="Old title", new="New title", now=source),
+         "Source: title changed (https://example.org/s)"),
+        (Change("other", Part("field", field="help_roles"), old=Written(None), new=Written(None)),
+         "Help roles: changed"),
+    ]
+    assert [(change_line(c), words) for c, words in expected] == [(words, words) for _, words in expected]
+
+
+def test_what_a_change_reads_in_words():
+    line = HelpLine(id="x", name="A line", country="UK", who="Anyone", call="111", web="https://example.org/x",
+                    use=("emergency",))
+    changed = Change("help_line", Part("help_line"), old=line, new=line)
+    assert change_read(changed, line) == "A line (UK): call 111, https://example.org/x"
+    texts = HelpLine(id="y", name="Texts", country="UK", who="Anyone", text={"to": "85258"}, use=("crisis",))
+    assert change_read(Change("help_line_added", Part("new_help_line")), texts) == "Texts (UK): text 85258"
+    other = Change("other", Part("field", field="x"))
+    assert change_read(other, "plain text") == "plain text"
+    assert change_read(other, Written(None)) == "none"
+    assert change_read(other, Written(())) == "none"
+    assert change_read(other, Written(("a", "b"))) == "a; b"
+    roles = Written(Fields((("emergency", "999"), ("crisis", "111"))))
+    assert change_read(other, roles) == "emergency: 999; crisis: 111"
+    assert change_read(other, Written(Fields(()))) == "none"
+    model = Fields((("text", "Ask this?"), ("when_asked", "{age: {below: 12}}")), named=True)
+    assert change_read(other, Written((model,))) == "text: Ask this?; when asked: {age: {below: 12}}"
+
+
+def test_the_parts_that_are_not_one_rule_are_named_in_words():
+    levels = Section("care_levels", ())
+    named = [
+        item_title(levels, ItemDiff(id, None, "changed"))
+        for id in ("order", "unclear_level", "care_levels_file")
+    ]
+    assert named == ["Order of urgency", "When no type fits well", "Other content of care_levels.yaml"]
+    level = ItemDiff("soon", "See a doctor within weeks", "changed")
+    assert item_title(levels, level) == "See a doctor within weeks"  # the id is added by the templates, once
+    assert item_title(Section("questions", ()), ItemDiff("child_wording", None, "changed")) == (
+        "Questions worded for a parent or carer"
+    )
+
+
+def test_a_care_level_is_named_once_by_its_label_and_id(rulebook, rules_copy):
+    rules_copy.edit("care_levels.yaml", "label: See a doctor within weeks", "label: See a doctor in the next weeks")
+    changed = diff_rulebooks(rulebook, rules_copy.load())
+    text, markdown = render(changed, "text"), render(changed, "markdown")
+    assert "\nChanged: See a doctor in the next weeks (soon)\n" in text and "(soon) (soon)" not in text
+    assert "\n### Changed: See a doctor in the next weeks (`soon`)\n" in markdown
+    assert "See a doctor in the next weeks <code>soon</code></h3>" in render(changed, "html")
 
 
 def test_the_same_rules_have_no_clinical_change(rulebook, rules_copy):
@@ -274,4 +443,8 @@ def test_fields_added_to_the_rule_files_later_are_not_missed(rulebook):
         steps: tuple[str, ...] = ()
 
     changes = _other_fields(Later(id="a", motto="x"), Later(id="a", motto="y", steps=("s",)), {"id"}, (rulebook, rulebook))
-    assert [(c.what, c.words, c.old, c.new) for c in changes] == [("Motto", "changed", "x", "y"), ("Steps", "added", None, "s")]
+    assert [(c.part, c.old, c.new) for c in changes] == [
+        (Part("field", field="motto"), "x", "y"),
+        (Part("field", field="steps"), None, "s"),
+    ]
+    assert [change_line(c) for c in changes] == ["Motto: changed", "Steps: added"]

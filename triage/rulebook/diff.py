@@ -1,17 +1,24 @@
 """A clinical diff: what one version of the rulebook changes from another, as data.
 
 ``diff_rulebooks(old, new) -> RulebookDiff`` compares two loaded rulebooks and
-says, for a clinician rather than a programmer:
+finds, for a clinician rather than a programmer:
 
 - types, red flags, care notes, questions, options, care levels and help lines
   added or removed;
-- evidence added, removed, or changed in its points, its condition (in plain
-  words, the same ``explain`` trees as the /rules pages) or its reason;
+- evidence added, removed, or changed in its points, its condition (as the same
+  word-free ``explain`` trees as the /rules pages) or its reason;
 - thresholds and care levels changed;
-- every piece of text the person reads that changed, with the old and the new words;
+- every piece of text the person reads that changed, with the old and the new text;
 - sources added or removed;
 - which worked cases (those of the new rulebook) change their first three
   types or their care level between the old rules and the new.
+
+Every finding is data: ids, numbers, kinds of change, the parts of a rule they are
+about, and the texts taken from the rule files. The sentences a clinician reads
+("Evidence 3: +2 points, was +1", "1 added, 2 changed") are written in one place,
+``templates/macros/diff_words.txt``, used by the diff's templates
+(``templates/clinician/_diff.html``, ``diff.md``, ``diff.txt``); ``triage.words``
+renders them for Python callers.
 
 Pure and deterministic: no Flask, no files, no git (``triage.changes`` finds
 and loads the two rulebooks, and renders the result).
@@ -20,7 +27,7 @@ and loads the two rulebooks, and renders the result).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .conditions import All, AnyOf, Condition, Match, Not
@@ -46,35 +53,109 @@ Status = Literal["added", "removed", "changed"]
 
 
 @dataclass(frozen=True)
-class Change:
-    """One change, in plain words.
+class Part:
+    """Which part of a rule a change is about, as data (its name in words: ``part`` in diff_words.txt).
 
-    ``kind`` says what sort of change it is (``points``, ``condition``,
-    ``threshold``, ``care_level``, ``text``, ``evidence_added``,
-    ``evidence_removed``, ``source_added``, ``source_removed``,
-    ``option_added``, ``option_removed``, ``order``, ...); ``what`` names the
-    part that changed ("Evidence 3", "Summary"); ``words`` says how
-    ("+2 points, was +1"). ``old``/``new`` hold the words before and after
-    (text the person reads), ``old_when``/``new_when`` conditions in plain words;
-    ``about`` the reason of the evidence a change is about, so a reader knows which.
+    ``key`` names it: a field of the rule files where that is unambiguous (``threshold``,
+    ``summary``, ``what_to_do``, ``ask_when`` ...), else ``care_level`` (a type's base care
+    level), ``level`` (a red flag's, or the level when no type fits), ``when`` (when a red flag
+    fires), ``note_when`` (when a care note is added), ``label`` (a care level's label),
+    ``evidence``, ``because`` (its reason), ``old_evidence`` (evidence of the old file),
+    ``option``, ``sources``, ``help_line``, ``order``, ``child_wording``, ``new_type``,
+    ``new_red_flag``, ``new_care_note``, ``new_question``, ``new_care_level``,
+    ``new_help_line``, ``was`` (an item removed), or ``field`` (any other field, named by
+    ``field``).
+    """
+
+    key: str
+    number: int | None = None  # evidence: its number (from 1) in the file it is in
+    field: str | None = None  # key "field": the field's name; key "option": the option's field that changed, if any
+    option: str | None = None  # key "option": the option's value
+    label: str | None = None  # key "option": the option's label
+
+
+@dataclass(frozen=True)
+class Level:
+    """A care level as a change names it: its id, and its label in that version of the rules (None if unknown)."""
+
+    id: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class TypeFacts:
+    """What a type added or removed weighs: threshold, base care level, how much evidence and how many sources."""
+
+    threshold: int
+    level: Level
+    evidence: int
+    sources: int
+
+
+@dataclass(frozen=True)
+class FlagFacts:
+    """A red flag added or removed: its care level, and whether it interrupts the questions."""
+
+    level: Level
+    interrupt: bool
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A mapping or a rule model as (key, value) pairs, each value as ``Written`` shows it.
+
+    ``named``: the keys are the model's field names (put in words), not a mapping's own keys.
+    """
+
+    pairs: tuple[tuple[Any, Any], ...]
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class Written:
+    """A value of a rule file that is not simply text, shown as written: ``value`` is a string
+    (a condition in YAML's flow style, a number), None, a tuple of such values, or ``Fields``."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change, as data; its words are ``what`` and ``how`` in templates/macros/diff_words.txt.
+
+    ``kind`` says what sort of change it is (``points``, ``condition``, ``threshold``,
+    ``care_level``, ``text``, ``evidence_added``, ``evidence_removed``, ``source_added``,
+    ``source_removed``, ``option_added``, ``option_removed``, ``order``, ...); ``part`` which
+    part of the rule changed. ``old``/``new`` hold what is read before and after, shown side
+    by side: text of the rule files, a ``HelpLine`` (kinds ``help_line``, ``help_line_added``)
+    or a ``Written`` value; ``old_when``/``new_when`` conditions as ``Plain`` trees; ``about``
+    the reason of the evidence a change is about, so a reader knows which. ``was``/``now``
+    hold the values the change's one line states (numbers, ``Level``, ids, ``SourceRef``,
+    ``TypeFacts``, ``FlagFacts``), by kind.
     """
 
     kind: str
-    what: str
-    words: str = ""
-    old: str | None = None
-    new: str | None = None
+    part: Part
+    old: Any = None
+    new: Any = None
     old_when: Plain | None = None
     new_when: Plain | None = None
     about: str | None = None
+    was: Any = None
+    now: Any = None
 
 
 @dataclass(frozen=True)
 class ItemDiff:
-    """A type, red flag, question ... that was added, removed or changed, with its changes."""
+    """A type, red flag, question ... that was added, removed or changed, with its changes.
+
+    ``name`` is its name in the rule files (a type's name, a question's text, a care level's
+    label, a help line's name; a red flag's or care note's id), or None for a part of the rules
+    that is not one rule (the order of the care levels, ...), which the words name by its ``id``.
+    """
 
     id: str
-    title: str
+    name: str | None
     status: Status
     changes: tuple[Change, ...] = ()
     file: str | None = None
@@ -82,10 +163,9 @@ class ItemDiff:
 
 @dataclass(frozen=True)
 class Section:
-    """The changes of one kind of rule ("Types of hair loss", "Red flags", ...)."""
+    """The changes of one kind of rule (``key``: types, red_flags, care_notes, questions, care_levels, help_lines)."""
 
     key: str
-    title: str
     items: tuple[ItemDiff, ...]
 
     def with_status(self, status: Status) -> tuple[ItemDiff, ...]:
@@ -102,12 +182,6 @@ class Section:
     @property
     def changed(self) -> tuple[ItemDiff, ...]:
         return self.with_status("changed")
-
-    @property
-    def summary(self) -> str:
-        """"1 added, 2 changed" (only the counts that are not zero)."""
-        counts = [(len(self.added), "added"), (len(self.removed), "removed"), (len(self.changed), "changed")]
-        return ", ".join(f"{n} {word}" for n, word in counts if n) or "no change"
 
 
 @dataclass(frozen=True)
@@ -128,15 +202,13 @@ class CaseMove:
         return self.old_top3 != self.new_top3
 
     @property
-    def level_changed(self) -> bool:
-        return self.old_level != self.new_level
+    def top3_reordered(self) -> bool:
+        """The same types, in a different order."""
+        return self.top3_changed and set(self.old_top3) == set(self.new_top3)
 
     @property
-    def top3_words(self) -> str:
-        """"the same", "the same types in a different order", or "changed"."""
-        if not self.top3_changed:
-            return "the same"
-        return "the same types in a different order" if set(self.old_top3) == set(self.new_top3) else "changed"
+    def level_changed(self) -> bool:
+        return self.old_level != self.new_level
 
 
 @dataclass(frozen=True)
@@ -152,9 +224,9 @@ class RulebookDiff:
     cases_compared: int
     cases_added: tuple[str, ...] = ()
     cases_removed: tuple[str, ...] = ()
-    # Names, for the words: type id -> name, level id -> "label (id)", in the new rules, else the old.
+    # Names from the rule files, for the words: type id -> name, level id -> label, in the new rules, else the old.
     type_names: Mapping[str, str] = field(default_factory=dict)
-    level_names: Mapping[str, str] = field(default_factory=dict)
+    level_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -180,18 +252,6 @@ class RulebookDiff:
             found |= {f"{s.key}_{item.status}" for item in s.items if item.status != "changed"}
         return found
 
-    def type_name(self, type_id: str) -> str:
-        return self.type_names.get(type_id, type_id)
-
-    def top3_text(self, type_ids: Sequence[str]) -> str:
-        """Type names in order ("1. Alopecia areata, 2. ..."), or the honest "no type fits well"."""
-        if not type_ids:
-            return "no type fits well (unclear)"
-        return ", ".join(f"{i}. {self.type_name(t)}" for i, t in enumerate(type_ids, 1))
-
-    def level_name(self, level_id: str) -> str:
-        return self.level_names.get(level_id, level_id)
-
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -211,96 +271,80 @@ def canonical(condition: Condition | None) -> Any:
     return ("test", condition.question, op, tuple(condition.values))
 
 
-def _quoted(text: str) -> str:
-    return f"\u201c{text}\u201d"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _points(n: int) -> str:
-    return f"{n:+d} point{'' if abs(n) == 1 else 's'}"
-
-
-def _level_words(rulebook: Rulebook, level_id: str) -> str:
+def _level(rulebook: Rulebook, level_id: str) -> Level:
+    """A care level with its label in ``rulebook`` (none when that rulebook has no such level)."""
     if level_id in rulebook.level_rank:
-        return f"{rulebook.level(level_id).label} ({level_id})"
-    return level_id
+        return Level(level_id, rulebook.level(level_id).label)
+    return Level(level_id)
 
 
-def _text_change(kind: str, what: str, old: str | None, new: str | None) -> list[Change]:
-    """A change of text the person (or clinician) reads, with both wordings; nothing when equal."""
+def _text_change(kind: str, part: Part, old: Any, new: Any) -> list[Change]:
+    """A change of text the person (or clinician) reads, with both versions; nothing when equal.
+
+    The words say "added" (no ``old``), "removed" (no ``new``) or "changed"."""
     if old == new:
         return []
-    if old is None:
-        return [Change(kind, what, "added", new=new)]
-    if new is None:
-        return [Change(kind, what, "removed", old=old)]
-    return [Change(kind, what, "changed", old=old, new=new)]
+    return [Change(kind, part, old=old, new=new)]
 
 
-def _list_changes(kind: str, what: str, old: Sequence[str], new: Sequence[str]) -> list[Change]:
-    """Items added to or removed from a list of sentences (doctor_may, treatments, steps)."""
-    changes = [Change(kind, what, "added", new=item) for item in new if item not in old]
-    changes += [Change(kind, what, "removed", old=item) for item in old if item not in new]
+def _list_changes(kind: str, part: Part, old: Sequence[Any], new: Sequence[Any]) -> list[Change]:
+    """Items added to or removed from a list of sentences (doctor_may, treatments, steps).
+
+    The same items in a different order: one change with neither ``old`` nor ``new``."""
+    changes = [Change(kind, part, new=item) for item in new if item not in old]
+    changes += [Change(kind, part, old=item) for item in old if item not in new]
     if not changes and list(old) != list(new):
-        changes.append(Change(kind, what, "the same items in a different order"))
+        changes.append(Change(kind, part))
     return changes
 
 
-def _care_level_change(what: str, old_rb: Rulebook, new_rb: Rulebook, old_id: str, new_id: str) -> list[Change]:
-    """A care level that changed, both as "label (id)"; nothing when equal."""
+def _care_level_change(part: Part, old_rb: Rulebook, new_rb: Rulebook, old_id: str, new_id: str) -> list[Change]:
+    """A care level that changed, each with its label in its own rules; nothing when equal."""
     if old_id == new_id:
         return []
-    return [Change("care_level", what, f"{_level_words(new_rb, new_id)}, was {_level_words(old_rb, old_id)}")]
+    return [Change("care_level", part, was=_level(old_rb, old_id), now=_level(new_rb, new_id))]
 
 
 def _help_lines_change(old: Sequence[str], new: Sequence[str]) -> list[Change]:
     """The help lines shown changed (ids, in order); nothing when equal."""
     if old == new:
         return []
-    return [Change("help_lines", "Help lines shown", f"{', '.join(new) or 'none'}, was {', '.join(old) or 'none'}")]
+    return [Change("help_lines", Part("help_lines"), was=tuple(old), now=tuple(new))]
 
 
 def _source_changes(old: Sequence[SourceRef], new: Sequence[SourceRef]) -> list[Change]:
     old_by_url = {s.url: s for s in old}
     new_by_url = {s.url: s for s in new}
-    changes = [
-        Change("source_added", "Source", f"added: {s.title} ({s.url})")
-        for s in new
-        if s.url not in old_by_url
-    ]
+    part = Part("sources")
+    changes = [Change("source_added", part, now=s) for s in new if s.url not in old_by_url]
+    changes += [Change("source_removed", part, was=s) for s in old if s.url not in new_by_url]
     changes += [
-        Change("source_removed", "Source", f"removed: {s.title} ({s.url})")
-        for s in old
-        if s.url not in new_by_url
-    ]
-    changes += [
-        Change("source_title", "Source", f"title changed ({s.url})", old=old_by_url[s.url].title, new=s.title)
+        Change("source_title", part, old=old_by_url[s.url].title, new=s.title, now=s)
         for s in new
         if s.url in old_by_url and old_by_url[s.url].title != s.title
     ]
     return changes
 
 
-def _field_words(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _value_words(value: Any, rulebook: Rulebook) -> str:
-    """Any value of a rule file as text (a condition nested in some other value as written in YAML)."""
+def _value(value: Any) -> Any:
+    """Any value of a rule file as ``Written`` shows it: text, None, a tuple, or ``Fields``
+    (a condition nested in some other value as written in YAML)."""
     if isinstance(value, (All, AnyOf, Not, Match)):
         return _as_written(value.raw)
     if isinstance(value, (tuple, list)):
-        return "; ".join(_value_words(v, rulebook) for v in value) or "none"
+        return tuple(_value(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value_words(v, rulebook)}" for k, v in value.items()) or "none"
+        return Fields(tuple((k, _value(v)) for k, v in value.items()))
     if hasattr(type(value), "model_fields"):
         fields = type(value).model_fields
         shown = [(k, getattr(value, k)) for k, f in fields.items() if getattr(value, k) != f.default]
-        return "; ".join(f"{_field_words(k).lower()}: {_value_words(v, rulebook)}" for k, v in shown)
-    return "none" if value is None else str(value)
+        return Fields(tuple((k, _value(v)) for k, v in shown), named=True)
+    return None if value is None else str(value)
+
+
+def _shown(value: Any) -> Any:
+    """An item of a list field as it is read: text as it is, anything else ``Written``."""
+    return value if isinstance(value, str) else Written(_value(value))
 
 
 def _as_written(raw: Any) -> str:
@@ -322,40 +366,30 @@ def _other_fields(old: Any, new: Any, handled: Iterable[str], rulebooks: tuple[R
         if name in handled:
             continue
         before, after = getattr(old, name, None), getattr(new, name, None)
-        what = _field_words(name)
+        part = Part("field", field=name)
         if isinstance(before, (All, AnyOf, Not, Match)) or isinstance(after, (All, AnyOf, Not, Match)):
-            changes += _condition_change(what, old_rb, new_rb, before, after, none_words="none")
+            changes += _condition_change(part, old_rb, new_rb, before, after)
         elif before == after:
             continue
         elif all(isinstance(v, (str, type(None))) for v in (before, after)):
-            changes += _text_change("text", what, before, after)
+            changes += _text_change("text", part, before, after)
         elif all(isinstance(v, (tuple, type(None))) for v in (before, after)):
-            changes += _list_changes(
-                "text",
-                what,
-                [_value_words(v, old_rb) for v in before or ()],
-                [_value_words(v, new_rb) for v in after or ()],
-            )
+            changes += _list_changes("text", part, [_shown(v) for v in before or ()], [_shown(v) for v in after or ()])
         else:
-            changes.append(
-                Change("other", what, "changed", old=_value_words(before, old_rb), new=_value_words(after, new_rb))
-            )
+            changes.append(Change("other", part, old=Written(_value(before)), new=Written(_value(after))))
     return changes
 
 
 def _condition_change(
-    what: str, old_rb: Rulebook, new_rb: Rulebook, old: Condition | None, new: Condition | None, *, none_words: str
+    part: Part, old_rb: Rulebook, new_rb: Rulebook, old: Condition | None, new: Condition | None
 ) -> list[Change]:
-    """A condition that changed, both versions in plain words (``none_words`` when there is none)."""
+    """A condition that changed, both versions as ``Plain`` trees (none where there is no condition)."""
     if canonical(old) == canonical(new):
         return []
     return [
         Change(
             "condition",
-            what,
-            "changed"
-            if old is not None and new is not None
-            else (f"was: {none_words}" if old is None else f"now: {none_words}"),
+            part,
             old_when=explain(old, old_rb.question_by_id) if old is not None else None,
             new_when=explain(new, new_rb.question_by_id) if new is not None else None,
         )
@@ -364,7 +398,6 @@ def _condition_change(
 
 def _items(
     key: str,
-    title: str,
     old: Sequence[Any],
     new: Sequence[Any],
     *,
@@ -391,7 +424,7 @@ def _items(
         for item in old
         if item.id not in new_ids
     ]
-    return Section(key, title, tuple(items))
+    return Section(key, tuple(items))
 
 
 # --- types -------------------------------------------------------------------------------------
@@ -423,24 +456,20 @@ def _match_evidence(
 def _evidence_added(rb: Rulebook, index: int, item: Evidence) -> Change:
     return Change(
         "evidence_added",
-        f"Evidence {index + 1}",
-        f"added, {_points(item.points)}",
+        Part("evidence", number=index + 1),
         new=item.because,
         new_when=explain(item.when, rb.question_by_id),
+        now=item.points,
     )
+
+
+def _type_facts(rb: Rulebook, t: HairType) -> TypeFacts:
+    return TypeFacts(t.threshold, _level(rb, t.care_level), len(t.evidence), len(t.sources))
 
 
 def _type_added(rb: Rulebook) -> Callable[[HairType], list[Change]]:
     def describe(t: HairType) -> list[Change]:
-        changes = [
-            Change(
-                "type_added",
-                "New type",
-                f"threshold {t.threshold} points, base care level {_level_words(rb, t.care_level)}, "
-                f"{_count(len(t.evidence), 'piece')} of evidence, {_count(len(t.sources), 'source')}",
-                new=t.summary,
-            )
-        ]
+        changes = [Change("type_added", Part("new_type"), new=t.summary, now=_type_facts(rb, t))]
         changes += [_evidence_added(rb, i, item) for i, item in enumerate(t.evidence)]
         return changes
 
@@ -465,48 +494,44 @@ def _type_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[HairType, Hai
     def compare(old: HairType, new: HairType) -> list[Change]:
         changes: list[Change] = []
         if old.threshold != new.threshold:
-            changes.append(Change("threshold", "Threshold", f"{new.threshold} points, was {old.threshold}"))
-        changes += _care_level_change("Base care level", old_rb, new_rb, old.care_level, new.care_level)
-        changes += _text_change("text", "Name", old.name, new.name)
-        changes += _text_change("text", "Summary", old.summary, new.summary)
-        changes += _list_changes("text", "Other names", old.other_names, new.other_names)
-        changes += _text_change("text", "Group", old.group, new.group)
+            changes.append(Change("threshold", Part("threshold"), was=old.threshold, now=new.threshold))
+        changes += _care_level_change(Part("care_level"), old_rb, new_rb, old.care_level, new.care_level)
+        changes += _text_change("text", Part("name"), old.name, new.name)
+        changes += _text_change("text", Part("summary"), old.summary, new.summary)
+        changes += _list_changes("text", Part("other_names"), old.other_names, new.other_names)
+        changes += _text_change("text", Part("group"), old.group, new.group)
         pairs, removed, added = _match_evidence(old.evidence, new.evidence)
         for i, j in pairs:
             before, after = old.evidence[i], new.evidence[j]
-            what = f"Evidence {j + 1}"
+            part = Part("evidence", number=j + 1)
             if before.points != after.points:
-                changes.append(
-                    Change("points", what, f"{_points(after.points)}, was {before.points:+d}", about=after.because)
-                )
+                changes.append(Change("points", part, about=after.because, was=before.points, now=after.points))
             if canonical(before.when) != canonical(after.when):
                 changes.append(
                     Change(
                         "condition",
-                        what,
-                        f"when it counts changed ({_points(after.points)})",
+                        part,
                         about=after.because,
                         old_when=explain(before.when, old_rb.question_by_id),
                         new_when=explain(after.when, new_rb.question_by_id),
+                        now=after.points,
                     )
                 )
             if before.because != after.because:
-                changes.append(
-                    Change("text", f"{what}: reason shown to the person", "changed", before.because, after.because)
-                )
+                changes.append(Change("text", Part("because", number=j + 1), old=before.because, new=after.because))
         changes += [_evidence_added(new_rb, j, new.evidence[j]) for j in added]
         changes += [
             Change(
                 "evidence_removed",
-                f"Evidence {i + 1} of the old file",
-                f"removed, was {_points(old.evidence[i].points)}",
+                Part("old_evidence", number=i + 1),
                 old=old.evidence[i].because,
                 old_when=explain(old.evidence[i].when, old_rb.question_by_id),
+                was=old.evidence[i].points,
             )
             for i in removed
         ]
-        changes += _list_changes("text", "What a doctor may check", old.doctor_may, new.doctor_may)
-        changes += _list_changes("text", "Treatments a doctor may discuss", old.treatments, new.treatments)
+        changes += _list_changes("text", Part("doctor_may"), old.doctor_may, new.doctor_may)
+        changes += _list_changes("text", Part("treatments"), old.treatments, new.treatments)
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, TYPE_FIELDS, (old_rb, new_rb))
         return changes
@@ -519,20 +544,12 @@ def _type_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[HairType, Hai
 
 def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedFlag], list[Change]]:
     def compare(old: RedFlag, new: RedFlag) -> list[Change]:
-        changes = _care_level_change("Care level", old_rb, new_rb, old.level, new.level)
-        changes += _condition_change("When it fires", old_rb, new_rb, old.when, new.when, none_words="never")
+        changes = _care_level_change(Part("level"), old_rb, new_rb, old.level, new.level)
+        changes += _condition_change(Part("when"), old_rb, new_rb, old.when, new.when)
         if old.interrupt != new.interrupt:
-            changes.append(
-                Change(
-                    "interrupt",
-                    "Interrupts the questions",
-                    "now interrupts the questions: help is shown at once"
-                    if new.interrupt
-                    else "no longer interrupts the questions",
-                )
-            )
-        changes += _text_change("text", "What the person reads", old.message, new.message)
-        changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
+            changes.append(Change("interrupt", Part("interrupt"), was=old.interrupt, now=new.interrupt))
+        changes += _text_change("text", Part("message"), old.message, new.message)
+        changes += _list_changes("text", Part("what_to_do"), old.what_to_do, new.what_to_do)
         changes += _help_lines_change(old.help_lines, new.help_lines)
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, FLAG_FIELDS, (old_rb, new_rb))
@@ -541,15 +558,19 @@ def _flag_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[RedFlag, RedF
     return compare
 
 
+def _flag_facts(rb: Rulebook, flag: RedFlag) -> FlagFacts:
+    return FlagFacts(_level(rb, flag.level), flag.interrupt)
+
+
 def _flag_added(rb: Rulebook) -> Callable[[RedFlag], list[Change]]:
     def describe(flag: RedFlag) -> list[Change]:
         return [
             Change(
                 "red_flag_added",
-                "New red flag",
-                f"care level {_level_words(rb, flag.level)}" + ("; interrupts the questions" if flag.interrupt else ""),
+                Part("new_red_flag"),
                 new=flag.message,
                 new_when=explain(flag.when, rb.question_by_id),
+                now=_flag_facts(rb, flag),
             )
         ]
 
@@ -558,8 +579,8 @@ def _flag_added(rb: Rulebook) -> Callable[[RedFlag], list[Change]]:
 
 def _note_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[CareNote, CareNote], list[Change]]:
     def compare(old: CareNote, new: CareNote) -> list[Change]:
-        changes = _condition_change("When it is added", old_rb, new_rb, old.when, new.when, none_words="never")
-        changes += _text_change("text", "What the person reads", old.message, new.message)
+        changes = _condition_change(Part("note_when"), old_rb, new_rb, old.when, new.when)
+        changes += _text_change("text", Part("message"), old.message, new.message)
         changes += _help_lines_change(old.help_lines, new.help_lines)
         changes += _source_changes(old.sources, new.sources)
         changes += _other_fields(old, new, NOTE_FIELDS, (old_rb, new_rb))
@@ -573,8 +594,7 @@ def _note_added(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
         return [
             Change(
                 "care_note_added",
-                "New care note",
-                "adds advice, never changes the care level",
+                Part("new_care_note"),
                 new=note.message,
                 new_when=explain(note.when, rb.question_by_id),
             )
@@ -586,56 +606,42 @@ def _note_added(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
 # --- questions -------------------------------------------------------------------------------------
 
 
-def _option_name(option: Option) -> str:
-    return f"Option {_quoted(option.label)} ({option.value})"
+def _option_part(option: Option, field: str | None = None) -> Part:
+    """An option (its value and, as the new rules word it, its label), or one of its fields."""
+    return Part("option", field=field, option=option.value, label=option.label)
 
 
 def _question_compare(old_rb: Rulebook, new_rb: Rulebook) -> Callable[[Question, Question], list[Change]]:
-    kinds = {"one": "one choice", "several": "several choices", "number": "a number"}
-
     def compare(old: Question, new: Question) -> list[Change]:
         changes: list[Change] = []
-        changes += _text_change("text", "Question", old.text, new.text)
-        changes += _text_change("text", "Question asked of a parent", old.text_child, new.text_child)
-        changes += _text_change("text", "Hint", old.hint, new.hint)
+        changes += _text_change("text", Part("text"), old.text, new.text)
+        changes += _text_change("text", Part("text_child"), old.text_child, new.text_child)
+        changes += _text_change("text", Part("hint"), old.hint, new.hint)
         if old.kind != new.kind:
-            changes.append(Change("kind", "Kind of answer", f"{kinds[new.kind]}, was {kinds[old.kind]}"))
+            changes.append(Change("kind", Part("kind"), was=old.kind, now=new.kind))
         for key in ("min", "max", "unit"):
             if getattr(old, key) != getattr(new, key):
-                changes.append(Change("range", key.capitalize(), f"{getattr(new, key)}, was {getattr(old, key)}"))
-        changes += _condition_change(
-            "When it is asked", old_rb, new_rb, old.ask_when, new.ask_when, none_words="always"
-        )
+                changes.append(Change("range", Part(key), was=getattr(old, key), now=getattr(new, key)))
+        changes += _condition_change(Part("ask_when"), old_rb, new_rb, old.ask_when, new.ask_when)
         old_options = {o.value: o for o in old.options}
         new_values = {o.value for o in new.options}
         for option in new.options:
             before = old_options.get(option.value)
-            what = _option_name(option)
             if before is None:
-                changes.append(Change("option_added", what, "added"))
+                changes.append(Change("option_added", _option_part(option)))
                 continue
-            changes += _text_change("text", f"{what}: label", before.label, option.label)
-            changes += _text_change("text", f"{what}: hint", before.hint, option.hint)
+            changes += _text_change("text", _option_part(option, "label"), before.label, option.label)
+            changes += _text_change("text", _option_part(option, "hint"), before.hint, option.hint)
             if before.exclusive != option.exclusive:
-                changes.append(
-                    Change(
-                        "exclusive",
-                        what,
-                        "now cannot be combined with other answers"
-                        if option.exclusive
-                        else "now can be combined with other answers",
-                    )
-                )
+                changes.append(Change("exclusive", _option_part(option), was=before.exclusive, now=option.exclusive))
             changes += _condition_change(
-                f"{what}: when it is offered", old_rb, new_rb, before.show_when, option.show_when, none_words="always"
+                _option_part(option, "show_when"), old_rb, new_rb, before.show_when, option.show_when
             )
             changes += [
-                Change(c.kind, f"{what}: {c.what.lower()}", c.words, c.old, c.new, c.old_when, c.new_when)
+                replace(c, part=_option_part(option, c.part.field))
                 for c in _other_fields(before, option, OPTION_FIELDS, (old_rb, new_rb))
             ]
-        changes += [
-            Change("option_removed", _option_name(o), "removed") for o in old.options if o.value not in new_values
-        ]
+        changes += [Change("option_removed", _option_part(o)) for o in old.options if o.value not in new_values]
         changes += _other_fields(old, new, QUESTION_FIELDS, (old_rb, new_rb))
         return changes
 
@@ -647,13 +653,12 @@ def _question_added(rb: Rulebook) -> Callable[[Question], list[Change]]:
         changes = [
             Change(
                 "question_added",
-                "New question",
-                f"asked {'always' if q.ask_when is None else 'only when:'}",
+                Part("new_question"),
                 new=q.text,
                 new_when=explain(q.ask_when, rb.question_by_id) if q.ask_when is not None else None,
             )
         ]
-        changes += [Change("option_added", _option_name(o), "added") for o in q.options]
+        changes += [Change("option_added", _option_part(o)) for o in q.options]
         return changes
 
     return describe
@@ -663,33 +668,29 @@ def _question_added(rb: Rulebook) -> Callable[[Question], list[Change]]:
 
 
 def _level_compare(old: CareLevel, new: CareLevel) -> list[Change]:
-    changes = _text_change("text", "What the person reads", old.label, new.label)
-    changes += _text_change("text", "How soon", old.timeframe, new.timeframe)
-    changes += _text_change("text", "Meaning", old.meaning, new.meaning)
-    changes += _list_changes("text", "What to do", old.what_to_do, new.what_to_do)
+    changes = _text_change("text", Part("label"), old.label, new.label)
+    changes += _text_change("text", Part("timeframe"), old.timeframe, new.timeframe)
+    changes += _text_change("text", Part("meaning"), old.meaning, new.meaning)
+    changes += _list_changes("text", Part("what_to_do"), old.what_to_do, new.what_to_do)
     changes += _help_lines_change(old.help_lines, new.help_lines)
     return changes
-
-
-def _help_line_words(line: HelpLine) -> str:
-    ways = [f"call {line.call}" if line.call else "", f"text {line.text.to}" if line.text else "", line.web or ""]
-    return f"{line.name} ({line.country}): " + ", ".join(w for w in ways if w)
 
 
 def _help_compare(old: HelpLine, new: HelpLine) -> list[Change]:
     if old == new:
         return []
-    return [Change("help_line", "Help line", "changed", old=_help_line_words(old), new=_help_line_words(new))]
+    return [Change("help_line", Part("help_line"), old=old, new=new)]
 
 
 def _levels_section(old_rb: Rulebook, new_rb: Rulebook) -> Section:
     section = _items(
         "care_levels",
-        "Care levels",
         old_rb.levels,
         new_rb.levels,
-        name=lambda lv: f"{lv.label} ({lv.id})",
-        describe_added=lambda lv: [Change("care_level_added", "New care level", lv.timeframe, new=lv.meaning)],
+        name=lambda lv: lv.label,
+        describe_added=lambda lv: [
+            Change("care_level_added", Part("new_care_level"), new=lv.meaning, now=lv.timeframe)
+        ],
         compare=lambda o, n: _level_compare(o, n) + _other_fields(o, n, LEVEL_FIELDS, (old_rb, new_rb)),
     )
     extra: list[ItemDiff] = []
@@ -700,18 +701,18 @@ def _levels_section(old_rb: Rulebook, new_rb: Rulebook) -> Section:
         extra.append(
             ItemDiff(
                 "order",
-                "Order of urgency",
+                None,
                 "changed",
-                (Change("order", "Most urgent first", f"{', '.join(new_order)}; was {', '.join(old_order)}"),),
+                (Change("order", Part("order"), was=tuple(old_order), now=tuple(new_order)),),
             )
         )
-    unclear = _care_level_change("Care level", old_rb, new_rb, old_rb.unclear_level, new_rb.unclear_level)
+    unclear = _care_level_change(Part("level"), old_rb, new_rb, old_rb.unclear_level, new_rb.unclear_level)
     if unclear:
-        extra.append(ItemDiff("unclear_level", "When no type fits well", "changed", tuple(unclear)))
+        extra.append(ItemDiff("unclear_level", None, "changed", tuple(unclear)))
     others = _other_fields(old_rb.care, new_rb.care, CARE_FILE_FIELDS, (old_rb, new_rb))
     if others:
-        extra.append(ItemDiff("care_levels_file", "Other content of care_levels.yaml", "changed", tuple(others)))
-    return Section(section.key, section.title, section.items + tuple(extra))
+        extra.append(ItemDiff("care_levels_file", None, "changed", tuple(others)))
+    return Section(section.key, section.items + tuple(extra))
 
 
 # --- worked cases ----------------------------------------------------------------------------------
@@ -759,38 +760,18 @@ def case_moves(old_rb: Rulebook, new_rb: Rulebook) -> list[CaseMove]:
 
 def _names(old_rb: Rulebook, new_rb: Rulebook) -> tuple[dict[str, str], dict[str, str]]:
     types = {t.id: t.name for t in old_rb.types} | {t.id: t.name for t in new_rb.types}
-    levels = {lv.id: _level_words(old_rb, lv.id) for lv in old_rb.levels}
-    levels |= {lv.id: _level_words(new_rb, lv.id) for lv in new_rb.levels}
+    levels = {lv.id: lv.label for lv in old_rb.levels} | {lv.id: lv.label for lv in new_rb.levels}
     return types, levels
 
 
 def _child_wording(old_rb: Rulebook, new_rb: Rulebook) -> list[ItemDiff]:
-    changes = _condition_change(
-        "When the questions speak to a parent or carer",
-        old_rb,
-        new_rb,
-        old_rb.child_wording,
-        new_rb.child_wording,
-        none_words="never",
-    )
-    return (
-        [ItemDiff("child_wording", "Questions worded for a parent or carer", "changed", tuple(changes))]
-        if changes
-        else []
-    )
+    changes = _condition_change(Part("child_wording"), old_rb, new_rb, old_rb.child_wording, new_rb.child_wording)
+    return [ItemDiff("child_wording", None, "changed", tuple(changes))] if changes else []
 
 
 def _removed_type(rb: Rulebook) -> Callable[[HairType], list[Change]]:
     def describe(t: HairType) -> list[Change]:
-        return [
-            Change(
-                "type_removed",
-                "Was",
-                f"threshold {t.threshold} points, base care level {_level_words(rb, t.care_level)}, "
-                f"{_count(len(t.evidence), 'piece')} of evidence",
-                old=t.summary,
-            )
-        ]
+        return [Change("type_removed", Part("was"), old=t.summary, was=_type_facts(rb, t))]
 
     return describe
 
@@ -800,10 +781,10 @@ def _removed_flag(rb: Rulebook) -> Callable[[RedFlag], list[Change]]:
         return [
             Change(
                 "red_flag_removed",
-                "Was",
-                f"care level {_level_words(rb, flag.level)}",
+                Part("was"),
                 old=flag.message,
                 old_when=explain(flag.when, rb.question_by_id),
+                was=_flag_facts(rb, flag),
             )
         ]
 
@@ -815,8 +796,7 @@ def _removed_note(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
         return [
             Change(
                 "care_note_removed",
-                "Was",
-                "advice on the care card",
+                Part("was"),
                 old=note.message,
                 old_when=explain(note.when, rb.question_by_id),
             )
@@ -825,11 +805,18 @@ def _removed_note(rb: Rulebook) -> Callable[[CareNote], list[Change]]:
     return describe
 
 
+def _removed_question(rb: Rulebook) -> Callable[[Question], list[Change]]:
+    def describe(q: Question) -> list[Change]:
+        when = explain(q.ask_when, rb.question_by_id) if q.ask_when is not None else None
+        return [Change("question_removed", Part("was"), old_when=when)]
+
+    return describe
+
+
 def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_label: str = "new") -> RulebookDiff:
     """What ``new`` changes from ``old``, for a clinician."""
     types = _items(
         "types",
-        "Types of hair loss",
         old.types,
         new.types,
         name=lambda t: t.name,
@@ -840,7 +827,6 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
     )
     flags = _items(
         "red_flags",
-        "Red flags",
         old.red_flags,
         new.red_flags,
         name=lambda f: f.id,
@@ -850,7 +836,6 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
     )
     notes = _items(
         "care_notes",
-        "Care notes",
         old.care_notes,
         new.care_notes,
         name=lambda n: n.id,
@@ -860,34 +845,25 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
     )
     questions = _items(
         "questions",
-        "Questions",
         old.questions,
         new.questions,
         name=lambda q: q.text,
         describe_added=_question_added(new),
         compare=_question_compare(old, new),
-        describe_removed=lambda q: [
-            Change(
-                "question_removed",
-                "Was",
-                "asked always" if q.ask_when is None else "asked only when:",
-                old_when=explain(q.ask_when, old.question_by_id) if q.ask_when is not None else None,
-            )
-        ],
+        describe_removed=_removed_question(old),
     )
-    questions = Section(questions.key, questions.title, questions.items + tuple(_child_wording(old, new)))
+    questions = Section(questions.key, questions.items + tuple(_child_wording(old, new)))
     help_lines = _items(
         "help_lines",
-        "Help lines",
         old.help_lines,
         new.help_lines,
         name=lambda h: h.name,
-        describe_added=lambda h: [Change("help_line_added", "New help line", "", new=_help_line_words(h))],
+        describe_added=lambda h: [Change("help_line_added", Part("new_help_line"), new=h)],
         compare=_help_compare,
     )
     old_cases = {c.id for c in old.cases}
     new_cases = {c.id for c in new.cases}
-    type_names, level_names = _names(old, new)
+    type_names, level_labels = _names(old, new)
     return RulebookDiff(
         old_label=old_label,
         new_label=new_label,
@@ -899,6 +875,5 @@ def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_
         cases_added=tuple(c.id for c in new.cases if c.id not in old_cases),
         cases_removed=tuple(c.id for c in old.cases if c.id not in new_cases),
         type_names=type_names,
-        level_names=level_names,
+        level_labels=level_labels,
     )
-
