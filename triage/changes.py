@@ -8,7 +8,7 @@ templates beside the clinician pages (``templates/clinician/diff.*``, the HTML
 autoescaped; the words of each change from ``templates/macros/diff_words.txt``).
 ``compare_with_last_release(rulebook)`` is what /rules/changes shows: the
 running rules against the newest git tag that holds the rules folder; it never
-raises, and says in plain words why there is nothing to show.
+raises, and says why there is nothing to show (its words: clinician/changes.html).
 
 No Flask here.
 """
@@ -18,53 +18,67 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from triage.rulebook import Rulebook, RulebookError, load_rulebook
-from triage.rulebook.diff import RulebookDiff, diff_rulebooks
+from triage.rulebook.diff import RulebookDiff, Version, diff_rulebooks
 from triage.rulebook.revisions import RevisionError, describe, extract_rules, newest_release_tag
-from triage.words import environment
+from triage.words import environment, version_name
 
 FORMATS = ("text", "markdown", "html")
 _TEMPLATES = {"text": "clinician/diff.txt", "markdown": "clinician/diff.md", "html": "clinician/diff.html"}
 
 
 class SideError(Exception):
-    """One of the two rulebooks cannot be found or read; ``errors`` are its file:line problems, if any."""
+    """One of the two rulebooks cannot be found or read (a message for the command line);
+    ``version`` the rules that cannot be read, and ``errors`` their file:line problems, if
+    any; ``git_error`` why git could not give them."""
 
-    def __init__(self, message: str, errors: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        errors: tuple[str, ...] = (),
+        version: Version | None = None,
+        git_error: RevisionError | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors
+        self.version = version
+        self.git_error = git_error
 
 
 @dataclass(frozen=True)
 class Side:
-    """One of the two rulebooks compared, with the words that name it."""
+    """One of the two rulebooks compared, with which rules it is (named in diff_words.txt)."""
 
-    label: str
+    version: Version
     rulebook: Rulebook
 
 
-def _read(folder: Path, label: str) -> Rulebook:
+def _read(folder: Path, version: Version) -> Rulebook:
     try:
         # An older version may still have keys since retired (the typed review block).
         return load_rulebook(folder, legacy=True)
     except RulebookError as exc:
-        raise SideError(f"the rules of {label} cannot be read by this version of the app", tuple(exc.errors)) from None
+        message = f"the rules of {version_name(version)} cannot be read by this version of the app"
+        raise SideError(message, tuple(exc.errors), version) from None
 
 
 def load_side(spec: str, rules_dir: Path, workdir: Path) -> Side:
     """A rules folder (``spec`` is a folder) or the rules folder of git revision ``spec``."""
     path = Path(spec)
     if path.is_dir():
-        label = f"the rules folder {spec}"
-        return Side(label, _read(path, label))
+        version = Version("folder", spec)
+        return Side(version, _read(path, version))
     try:
-        label = f"git revision {describe(rules_dir, spec)}"
+        commit, day = describe(rules_dir, spec)
         folder = extract_rules(rules_dir, spec, workdir)
     except RevisionError as exc:
-        raise SideError(f"'{spec}' is neither a rules folder nor a git revision with rules: {exc}") from None
-    return Side(label, _read(folder, label))
+        message = f"'{spec}' is neither a rules folder nor a git revision with rules: {exc}"
+        raise SideError(message, git_error=exc) from None
+    version = Version("revision", spec, commit, day)
+    return Side(version, _read(folder, version))
 
 
 def compare(old: str, new: str, rules_dir: Path) -> RulebookDiff:
@@ -72,7 +86,7 @@ def compare(old: str, new: str, rules_dir: Path) -> RulebookDiff:
     with tempfile.TemporaryDirectory(prefix="triage-diff-") as tmp:
         before = load_side(old, rules_dir, Path(tmp) / "old")
         after = load_side(new, rules_dir, Path(tmp) / "new")
-    return diff_rulebooks(before.rulebook, after.rulebook, old_label=before.label, new_label=after.label)
+    return diff_rulebooks(before.rulebook, after.rulebook, old_label=before.version, new_label=after.version)
 
 
 def render(diff: RulebookDiff, fmt: str = "text") -> str:
@@ -88,11 +102,21 @@ def render(diff: RulebookDiff, fmt: str = "text") -> str:
 
 @dataclass(frozen=True)
 class ReleaseComparison:
-    """The running rules against the last tagged release: the diff, or why there is none."""
+    """The running rules against the last tagged release: the diff, or why there is none.
+
+    ``problem`` (in words on changes.html): ``git`` (git cannot say which release came
+    before, or give its rules: ``git_error`` says why), ``no_tag`` (no release tagged yet),
+    ``unreadable`` (the rules of the release, ``version``, cannot be read by this version of
+    the app; ``errors`` their file:line problems) or ``failed`` (reading them failed;
+    ``detail`` the kind of error).
+    """
 
     tag: str | None = None
     diff: RulebookDiff | None = None
-    problem: str | None = None
+    problem: Literal["git", "no_tag", "unreadable", "failed"] | None = None
+    git_error: RevisionError | None = None
+    version: Version | None = None
+    detail: str = ""
     errors: tuple[str, ...] = ()
 
 
@@ -102,23 +126,19 @@ def compare_with_last_release(rulebook: Rulebook) -> ReleaseComparison:
     try:
         tag = newest_release_tag(rules_dir)
     except RevisionError as exc:
-        return ReleaseComparison(problem=f"Git cannot say which release came before: {exc}.")
+        return ReleaseComparison(problem="git", git_error=exc)
     if tag is None:
-        return ReleaseComparison(
-            problem="No release has been tagged in git yet, so there is no earlier release to compare with."
-        )
+        return ReleaseComparison(problem="no_tag")
     try:
         with tempfile.TemporaryDirectory(prefix="triage-release-") as tmp:
             before = load_side(tag, rules_dir, Path(tmp))
     except SideError as exc:
-        return ReleaseComparison(
-            tag=tag, problem=f"The rules of the release {tag} cannot be compared: {exc.message}.", errors=exc.errors
-        )
+        if exc.version is None:  # git could not give the release's rules
+            return ReleaseComparison(tag=tag, problem="git", git_error=exc.git_error)
+        return ReleaseComparison(tag=tag, problem="unreadable", version=exc.version, errors=exc.errors)
     except Exception as exc:  # noqa: BLE001 - the page must say so plainly, never fail
-        return ReleaseComparison(
-            tag=tag, problem=f"The rules of the release {tag} could not be read ({exc.__class__.__name__})."
-        )
-    now = "the rules this app is running"
+        return ReleaseComparison(tag=tag, problem="failed", detail=exc.__class__.__name__)
+    running = Version("running")
     return ReleaseComparison(
-        tag=tag, diff=diff_rulebooks(before.rulebook, rulebook, old_label=before.label, new_label=now)
+        tag=tag, diff=diff_rulebooks(before.rulebook, rulebook, old_label=before.version, new_label=running)
     )

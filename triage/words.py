@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
-from triage.rulebook.diff import Change, ItemDiff, RulebookDiff, Section
+from triage.rulebook.diff import Change, ItemDiff, RulebookDiff, Section, Version
 from triage.rulebook.engine import Assessment, Miss
 from triage.rulebook.hidden import HiddenRead
 from triage.rulebook.models import Expect, Rulebook
@@ -233,6 +233,11 @@ def item_title(section: Section, item: ItemDiff) -> str:
 def top3_text(diff: RulebookDiff, type_ids: tuple[str, ...]) -> str:
     """A worked case's first three: ``1. Pattern hair loss, 2. ...`` or ``no type fits well (unclear)``."""
     return str(_diff_macros().top3(diff, type_ids))
+
+
+def version_name(version: Version) -> str:
+    """Which rules a side of the diff is: ``git revision v1 (commit 1a2b3c4 of 2026-01-05)``."""
+    return str(_diff_macros().version(version))
 
 
 def flow(rulebook: Rulebook) -> FlowLayout:

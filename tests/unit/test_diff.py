@@ -28,6 +28,7 @@ from triage.rulebook.diff import (
     Part,
     Section,
     TypeFacts,
+    Version,
     Written,
     canonical,
     diff_rulebooks,
@@ -35,7 +36,7 @@ from triage.rulebook.diff import (
 from triage.rulebook.engine import Miss
 from triage.rulebook.models import HelpLine, SourceRef
 from triage.rulebook.plain import explain
-from triage.words import change_line, change_read, each_test, item_title, section_line, top3_text
+from triage.words import change_line, change_read, each_test, item_title, section_line, top3_text, version_name
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def new_rules(tmp_path_factory) -> RulesCopy:
 
 @pytest.fixture(scope="module")
 def diff(rulebook, new_rules):
-    return diff_rulebooks(rulebook, new_rules.load(), old_label="old", new_label="new")
+    return diff_rulebooks(rulebook, new_rules.load())
 
 
 def item(diff, section, item_id):
@@ -410,17 +411,23 @@ def test_the_last_release_against_the_running_rules(tmp_path):
     comparison = compare_with_last_release(load_rulebook(repo / "rules"))
     assert comparison.tag == "v1" and comparison.problem is None
     assert "frontal_example" in {i.id for i in comparison.diff.section("types").added}
-    assert comparison.diff.new_label == "the rules this app is running"
+    assert comparison.diff.new_label == Version("running")
+    assert version_name(comparison.diff.new_label) == "the rules this app is running"
+    old = comparison.diff.old_label
+    assert (old.kind, old.name, len(old.commit)) == ("revision", "v1", 40)
+    assert re.fullmatch(rf"git revision v1 \(commit {old.commit[:7]} of \d{{4}}-\d\d-\d\d\)", version_name(old))
 
 
 def test_no_git_repository_or_no_tag_is_said_plainly(tmp_path, rules_copy):
-    assert compare_with_last_release(rules_copy.load()).problem.startswith("Git cannot say which release came before: ")
+    outside = compare_with_last_release(rules_copy.load())
+    assert (outside.problem, outside.git_error.reason) == ("git", "not_repository")
+    assert outside.git_error.where == str(rules_copy.root)
     git(rules_copy.root, "init", "-q")
     git(rules_copy.root, "add", ".")
     git(rules_copy.root, "commit", "-q", "-m", "rules")
     comparison = compare_with_last_release(rules_copy.load())
     assert comparison.diff is None
-    assert comparison.problem == "No release has been tagged in git yet, so there is no earlier release to compare with."
+    assert comparison.problem == "no_tag"
 
 
 @pytest.mark.parametrize("revision", ["--output=/tmp/x", "v1;rm", ""])

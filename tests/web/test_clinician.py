@@ -22,6 +22,9 @@ from tests.pagecheck import PageClient
 from tests.stories import PATCH
 from tests.web.journey import walk
 from triage import clinician, create_app
+from triage.changes import ReleaseComparison
+from triage.rulebook.diff import Version
+from triage.rulebook.revisions import RevisionError
 from triage.rulebook import evaluate, load_rulebook, run_cases
 from triage.rulebook.plain import explain
 from triage.words import case_actual, case_expected, describe, each_test, lint_message
@@ -682,6 +685,39 @@ def test_changes_page_against_the_last_tagged_release(tmp_path, monkeypatch):
     # Worked out once per process, not per request.
     monkeypatch.setattr(clinician, "compare_with_last_release", lambda rulebook: (_ for _ in ()).throw(AssertionError("again")))
     assert client.get("/rules/changes").status == 200
+
+
+@pytest.mark.parametrize(
+    ("comparison", "words"),
+    [
+        (ReleaseComparison(problem="no_tag"), "No release has been tagged in git yet, so there is no earlier release"),
+        (
+            ReleaseComparison(problem="git", git_error=RevisionError("no_git", "")),
+            "Git cannot say which release came before: git is not installed here.",
+        ),
+        (
+            ReleaseComparison(problem="git", tag="v2", git_error=RevisionError("no_rules", "", where="v2")),
+            "Git cannot say which release came before: v2 has no rules folder.",
+        ),
+        (
+            ReleaseComparison(
+                problem="unreadable",
+                tag="v1",
+                version=Version("revision", "v1", "1a2b3c4d5e", "2026-01-05"),
+                errors=("rules/questions.yaml:3:1: unknown key",),
+            ),
+            "The rules of the release v1 cannot be compared: the rules of git revision v1 (commit 1a2b3c4 of 2026-01-05)"
+            " cannot be read by this version of the app. rules/questions.yaml:3:1: unknown key",
+        ),
+        (ReleaseComparison(problem="failed", tag="v1", detail="OSError"), "The rules of the release v1 could not be read (OSError)."),
+    ],
+    ids=["no-tag", "no-git", "no-rules", "unreadable", "failed"],
+)
+def test_changes_page_says_why_there_is_nothing_to_compare(seeded, monkeypatch, comparison, words):
+    monkeypatch.setattr(clinician, "compare_with_last_release", lambda rulebook: comparison)
+    page = seeded.client().get("/rules/changes")
+    callout = squash(page.soup.select_one(".callout").get_text(" "))
+    assert callout.startswith("Nothing to compare with " + words)
 
 
 def test_the_review_is_built_when_first_asked_for_not_at_start(seeded):

@@ -212,11 +212,26 @@ class CaseMove:
 
 
 @dataclass(frozen=True)
+class Version:
+    """Which rules one side of a diff is, as data (in words: ``version`` in diff_words.txt).
+
+    ``kind``: ``folder`` (``name`` its path), ``revision`` (``name`` as given, with its
+    ``commit`` and the ``day`` it was made), ``running`` (the rules this app runs), or
+    ``named`` (``name`` is all there is to say, such as "old" and "new").
+    """
+
+    kind: Literal["folder", "revision", "running", "named"]
+    name: str = ""
+    commit: str = ""
+    day: str = ""
+
+
+@dataclass(frozen=True)
 class RulebookDiff:
     """Everything that differs, section by section, and the worked cases whose result moves."""
 
-    old_label: str
-    new_label: str
+    old_label: Version
+    new_label: Version
     old_version: str
     new_version: str
     sections: tuple[Section, ...]
@@ -479,8 +494,20 @@ def _type_added(rb: Rulebook) -> Callable[[HairType], list[Change]]:
 # Fields compared one by one above; any other field is compared by ``_other_fields``.
 # ``unasked`` holds coverage notes for clinicians (why a skipped question is acceptable), not rules.
 TYPE_FIELDS = frozenset(
-    {"id", "threshold", "care_level", "name", "summary", "other_names", "group", "evidence", "doctor_may",
-     "treatments", "sources", "unasked"}
+    {
+        "id",
+        "threshold",
+        "care_level",
+        "name",
+        "summary",
+        "other_names",
+        "group",
+        "evidence",
+        "doctor_may",
+        "treatments",
+        "sources",
+        "unasked",
+    }
 )
 FLAG_FIELDS = frozenset({"id", "level", "when", "interrupt", "message", "what_to_do", "help_lines", "sources"})
 NOTE_FIELDS = frozenset({"id", "when", "message", "help_lines", "sources"})
@@ -813,7 +840,13 @@ def _removed_question(rb: Rulebook) -> Callable[[Question], list[Change]]:
     return describe
 
 
-def diff_rulebooks(old: Rulebook, new: Rulebook, *, old_label: str = "old", new_label: str = "new") -> RulebookDiff:
+def diff_rulebooks(
+    old: Rulebook,
+    new: Rulebook,
+    *,
+    old_label: Version = Version("named", "old"),
+    new_label: Version = Version("named", "new"),
+) -> RulebookDiff:
     """What ``new`` changes from ``old``, for a clinician."""
     types = _items(
         "types",

@@ -22,19 +22,35 @@ TIMEOUT = 20
 
 
 class RevisionError(Exception):
-    """Git cannot give what was asked for; the message says why, in plain words."""
+    """Git cannot give what was asked for.
+
+    ``reason`` says why, as data: ``no_git`` (git is not installed), ``git_failed`` (it
+    could not be run; ``detail`` the kind of error), ``git_said`` (``detail`` git's own last
+    line), ``not_folder``, ``not_repository`` (``detail`` git's own words), ``not_revision``
+    or ``no_rules`` (the revision holds no rules folder). ``where`` the folder or revision
+    it is about. ``str()`` is the same in words, for the command line; a page words it from
+    ``reason`` (clinician/changes.html).
+    """
+
+    def __init__(self, reason: str, message: str, *, detail: str = "", where: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
+        self.where = where
 
 
 def _git(cwd: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, timeout=TIMEOUT, check=False)
     except FileNotFoundError:
-        raise RevisionError("git is not installed here") from None
+        raise RevisionError("no_git", "git is not installed here") from None
     except (OSError, subprocess.SubprocessError) as exc:
-        raise RevisionError(f"git could not be run ({exc.__class__.__name__})") from None
+        kind = exc.__class__.__name__
+        raise RevisionError("git_failed", f"git could not be run ({kind})", detail=kind) from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RevisionError(message[-1] if message else f"git {args[0]} failed")
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        said = lines[-1] if lines else f"git {args[0]} failed"
+        raise RevisionError("git_said", said, detail=said)
     return done.stdout
 
 
@@ -46,18 +62,19 @@ def repository(rules_dir: Path) -> tuple[Path, str]:
     """(the repository's top folder, the rules folder's path inside it, such as ``rules``)."""
     folder = Path(rules_dir).resolve()
     if not folder.is_dir():
-        raise RevisionError(f"{rules_dir} is not a folder")
+        raise RevisionError("not_folder", f"{rules_dir} is not a folder", where=str(rules_dir))
     try:
         top = Path(_text(folder, "rev-parse", "--show-toplevel"))
     except RevisionError as exc:
-        raise RevisionError(f"the rules folder {rules_dir} is not in a git repository ({exc})") from None
+        message = f"the rules folder {rules_dir} is not in a git repository ({exc})"
+        raise RevisionError("not_repository", message, detail=str(exc), where=str(rules_dir)) from None
     return top, folder.relative_to(top.resolve()).as_posix() if folder != top.resolve() else ""
 
 
 def _check_name(revision: str) -> None:
     # A revision is never an option: "--output=..." must not reach git's command line.
     if not revision or revision.startswith("-") or not re.fullmatch(r"[\w./@^~{}:+-]+", revision):
-        raise RevisionError(f"'{revision}' is not a git revision")
+        raise RevisionError("not_revision", f"'{revision}' is not a git revision", where=revision)
 
 
 def resolve(rules_dir: Path, revision: str) -> str:
@@ -67,15 +84,15 @@ def resolve(rules_dir: Path, revision: str) -> str:
     try:
         return _text(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
     except RevisionError:
-        raise RevisionError(f"'{revision}' is not a folder, nor a git revision in {top}") from None
+        message = f"'{revision}' is not a folder, nor a git revision in {top}"
+        raise RevisionError("not_revision", message, where=revision) from None
 
 
-def describe(rules_dir: Path, revision: str) -> str:
-    """"v1.0 (commit 1a2b3c4 of 2026-01-05)"."""
+def describe(rules_dir: Path, revision: str) -> tuple[str, str]:
+    """The commit a revision names and the day it was made: ``("1a2b3c4...", "2026-01-05")``."""
     top, _ = repository(rules_dir)
     commit = resolve(rules_dir, revision)
-    day = _text(top, "log", "-1", "--format=%cs", commit)
-    return f"{revision} (commit {commit[:7]} of {day})"
+    return commit, _text(top, "log", "-1", "--format=%cs", commit)
 
 
 def has_rules(rules_dir: Path, revision: str) -> bool:
@@ -103,11 +120,11 @@ def extract_rules(rules_dir: Path, revision: str, dest: Path) -> Path:
     top, prefix = repository(rules_dir)
     commit = resolve(rules_dir, revision)
     if not has_rules(rules_dir, revision):
-        raise RevisionError(f"{revision} has no {prefix or 'rules'}/ folder")
+        raise RevisionError("no_rules", f"{revision} has no {prefix or 'rules'}/ folder", where=revision)
     archive = _git(top, "archive", "--format=tar", commit, "--", prefix or ".")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")  # refuses absolute paths, links out of dest, devices
     folder = Path(dest) / prefix if prefix else Path(dest)
     if not folder.is_dir():
-        raise RevisionError(f"{revision} has no {prefix or 'rules'}/ folder")
+        raise RevisionError("no_rules", f"{revision} has no {prefix or 'rules'}/ folder", where=revision)
     return folder
