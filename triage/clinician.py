@@ -76,7 +76,7 @@ def hair_type(type_id: str) -> str:
     found = _rulebook().type_by_id.get(type_id)
     if found is None:
         abort(404)
-    return _render("clinician/type.html", t=found, heading=found.name)
+    return _render("clinician/type.html", t=found)
 
 
 @bp.get("/rules/questions")
@@ -115,7 +115,6 @@ def case(case_id: str) -> str:
         case=found,
         result=result,
         answers=case_answers(review.rulebook, found),
-        heading=f"Case: {found.title}",
     )
 
 
@@ -125,7 +124,6 @@ def case_trace(case_id: str) -> str:
     review, found, result = _case_or_404(case_id)
     return render_trace(
         result.assessment,
-        heading=f"How this case was worked out: {found.title}",
         case=found,
         result=result,
         answers=case_answers(review.rulebook, found),
@@ -172,7 +170,6 @@ def result_trace() -> ResponseReturnValue:
         return journey.where_next(state)
     return render_trace(
         evaluate(rulebook, answers),
-        heading="How your summary was worked out",
         person=True,
         for_child=journey.for_child(answers),
         answers=answers_in_words(rulebook, answers),
@@ -182,7 +179,7 @@ def result_trace() -> ResponseReturnValue:
 # --- traces -------------------------------------------------------------------------------
 
 
-def render_trace(assessment: Assessment, heading: str, **context: Any) -> str:
+def render_trace(assessment: Assessment, **context: Any) -> str:
     """The trace page for an assessment: ``context`` adds ``case``/``result`` or ``person``."""
     review = _review()
     rulebook = review.rulebook
@@ -197,6 +194,5 @@ def render_trace(assessment: Assessment, heading: str, **context: Any) -> str:
         assessment=assessment,
         scores=scores,
         shown=shown,
-        heading=heading,
         **context,
     )

@@ -21,20 +21,21 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+# Each page's heading is set in its template.
 _PAGES = {
-    400: ("Sorry, there is a problem with that request", "errors/400.html"),
-    404: ("Page not found", "errors/404.html"),
-    405: ("Sorry, there is a problem with that request", "errors/400.html"),
-    413: ("What you sent was too large", "errors/413.html"),
-    500: ("Sorry, there is a problem with the service", "errors/500.html"),
+    400: "errors/400.html",
+    404: "errors/404.html",
+    405: "errors/400.html",
+    413: "errors/413.html",
+    500: "errors/500.html",
 }
 
 
 def _render(code: int, status: int | None = None, error: HTTPException | None = None) -> ResponseReturnValue:
-    heading, template = _PAGES[code]
+    template = _PAGES[code]
     # Keep the error's own headers (Allow on a 405, Content-Range on a 416), not its content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"] if error else []
-    return render_template(template, heading=heading), status or code, headers
+    return render_template(template), status or code, headers
 
 
 def register(app: Flask) -> None:
@@ -45,7 +46,7 @@ def register(app: Flask) -> None:
         # Say what really happened to the answers: kept, or gone with the session
         # (cleared, expired after the time limit, or the browser was closed).
         kept = bool(session.get("answers"))
-        return render_template("errors/csrf.html", heading="This page has expired", answers_kept=kept), 400
+        return render_template("errors/csrf.html", answers_kept=kept), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

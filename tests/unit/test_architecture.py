@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "triage"
 
 
@@ -97,11 +99,22 @@ def string_constants(path: Path) -> set[str]:
     }
 
 
-def test_the_diff_writes_no_words():
-    """The clinical diff is data: its strings are ids, kinds of change and YAML punctuation; the
-    words a clinician reads are in templates/macros/diff_words.txt."""
-    constants = string_constants(PACKAGE / "rulebook" / "diff.py")
-    assert not [c for c in constants if re.search(r"[A-Za-z] +[A-Za-z]|^[A-Z]", c)]
+@pytest.mark.parametrize("module", ["diff.py", "engine.py"])
+def test_the_diff_and_the_worked_cases_write_no_words(module):
+    """The clinical diff and a worked case's failures are data: their strings are ids, kinds and
+    YAML punctuation; the words a clinician reads are in templates/macros/diff_words.txt and
+    case_words.txt."""
+    constants = string_constants(PACKAGE / "rulebook" / module)
+    assert not [c for c in constants if re.search(r"[A-Za-z] +[A-Za-z]|^[A-Z][a-z]", c)]
+
+
+def test_no_view_words_a_page_heading():
+    """Headings are set in the templates (``{% set heading = ... %}``), not passed in by a view
+    as a sentence; a heading taken from the rule files (a question's text) is data."""
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg in ("heading", "title"):
+                assert not isinstance(node.value, (ast.Constant, ast.JoinedStr)), f"{path.name}:{node.lineno}"
 
 
 def test_the_forms_name_no_answer_and_write_no_sentence():
