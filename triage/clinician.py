@@ -23,7 +23,7 @@ from triage import journey
 from triage.changes import ReleaseComparison, compare_with_last_release
 from triage.rulebook import Assessment, CaseResult, Rulebook, evaluate
 from triage.rulebook.models import Case
-from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers
+from triage.rulebook.review import RulebookReview, answers_in_words, build_review, case_answers, trace_plain
 from triage.words import flow
 
 # No url_prefix: the rulebook pages are under /rules, and /result/trace (the
@@ -180,19 +180,24 @@ def result_trace() -> ResponseReturnValue:
 
 
 def render_trace(assessment: Assessment, **context: Any) -> str:
-    """The trace page for an assessment: ``context`` adds ``case``/``result`` or ``person``."""
-    review = _review()
-    rulebook = review.rulebook
+    """The trace page for an assessment: ``context`` adds ``case``/``result`` or ``person``.
+
+    Not the clinician review: a person's trace shows their own answers' working only,
+    and must not wait for every worked case to run (``trace_plain``).
+    """
+    rulebook = _rulebook()
     shown = {s.type_id: i for i, s in enumerate(assessment.suggestions, 1)}
     order = {t.id: i for i, t in enumerate(rulebook.types)}
     scores = sorted(
         assessment.all_scores,
         key=lambda s: (s.type_id not in shown, shown.get(s.type_id, 0), -s.score, order[s.type_id]),
     )
-    return _render(
+    return render_template(
         "clinician/trace.html",
+        rulebook=rulebook,
         assessment=assessment,
         scores=scores,
         shown=shown,
+        plain=trace_plain(rulebook, assessment),
         **context,
     )

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from triage import words as w
+from triage.rulebook import evaluate
 from triage.rulebook.conditions import parse_condition
 from triage.rulebook.plain import explain
 from triage.rulebook.review import build_review
@@ -109,9 +110,21 @@ def test_evidence_rows_know_the_cases_they_count_in(review):
     rows = review.evidence["alopecia_areata"]
     assert [row.case_ids for row in rows] == [("adult_round_patch", "child_kerion"), ("adult_round_patch",), ("child_kerion",)]
     assert rows[0].questions == ("pattern",)
-    hit_where = rows[2].where
-    assert review.evidence_at("alopecia_areata", hit_where) is rows[2]
-    assert review.evidence_at("tinea_capitis", hit_where) is None
+
+
+def test_a_trace_explains_each_evidence_that_held_and_each_flag_without_the_review(review):
+    from triage.rulebook.review import trace_plain
+
+    rulebook = review.rulebook
+    case = next(c for c in rulebook.cases if c.id == "child_kerion")
+    assessment = evaluate(rulebook, case.answers)
+    plain = trace_plain(rulebook, assessment)
+    held = [(s.type_id, hit.where) for s in assessment.all_scores for hit in s.evidence]
+    assert held and set(plain.evidence) == set(held)
+    rows = {(type_id, row.where): row.plain for type_id, rows in review.evidence.items() for row in rows}
+    assert all(plain.evidence[key] == rows[key] for key in held)  # the same words as the type pages
+    assert set(plain.red_flags) == {f.id for f in assessment.red_flags} and plain.red_flags
+    assert all(plain.red_flags[f] == review.red_flag_plain[f] for f in plain.red_flags)
 
 
 def test_fixture_lints(review):

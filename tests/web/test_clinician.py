@@ -726,5 +726,12 @@ def test_the_review_is_built_when_first_asked_for_not_at_start(seeded):
     assert clinician.REVIEW_KEY not in seeded.app.extensions
     client.get("/")
     assert clinician.REVIEW_KEY not in seeded.app.extensions
+    # A person's own trace explains their answers without it (it ran into gunicorn's
+    # timeout under load when it built the whole review on first use).
+    walk(client, PATCH)
+    trace = client.get("/result/trace")
+    assert trace.h1 == "How your summary was worked out"
+    assert trace.soup.select("td.evidence__when")[0].get_text(strip=True)
+    assert clinician.REVIEW_KEY not in seeded.app.extensions
     client.get("/rules/")
     assert clinician.REVIEW_KEY in seeded.app.extensions

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .conditions import Where, questions_in
-from .engine import CaseResult, Miss, run_cases
+from .engine import Assessment, CaseResult, Miss, run_cases
 from .hidden import hidden_evidence
 from .plain import Plain, explain
 from .signoff import FileStatus, file_statuses, status_counts
@@ -216,15 +216,37 @@ class RulebookReview:
 
     # --- traces ------------------------------------------------------------------
 
-    def evidence_at(self, type_id: str, where: Where) -> EvidenceRow | None:
-        """The evidence row of a type whose condition starts at ``where`` (how a trace hit is explained)."""
-        for row in self.evidence.get(type_id, ()):
-            if row.where == where:
-                return row
-        return None
-
     def explain(self, condition: Any) -> Plain:
         return explain(condition, self.rulebook.question_by_id)
+
+
+# --- a trace ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TracePlain:
+    """The conditions a trace shows, as ``Plain`` trees: of each piece of evidence that held
+    (by type id and the place its condition starts) and of each red flag raised.
+
+    Built from one assessment, without running the worked cases, so a person's own trace
+    never waits for (or builds) the clinician review.
+    """
+
+    evidence: Mapping[tuple[str, Where], Plain]
+    red_flags: Mapping[str, Plain]
+
+
+def trace_plain(rulebook: Rulebook, assessment: Assessment) -> TracePlain:
+    questions = rulebook.question_by_id
+    held = {(s.type_id, hit.where) for s in assessment.all_scores for hit in s.evidence}
+    evidence = {
+        (t.id, item.when.where): explain(item.when, questions)
+        for t in rulebook.types
+        for item in t.evidence
+        if (t.id, item.when.where) in held
+    }
+    flags = {f.id: explain(rulebook.red_flag_by_id[f.id].when, questions) for f in assessment.red_flags}
+    return TracePlain(MappingProxyType(evidence), MappingProxyType(flags))
 
 
 # --- answers in words --------------------------------------------------------------------
