@@ -126,12 +126,13 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check triage bench tools
 	$(VENV)/bin/mypy triage
 
-# The suite runs in parallel (pytest-xdist): one worker per CPU, each test module on one
-# worker (--dist loadscope), so a module's servers and fixtures are started once. PYTEST_ARGS
-# adds to or overrides it (PYTEST_ARGS="-n 0" runs it in one process).
+# The suite runs in parallel (pytest-xdist): one worker per CPU. With --dist loadgroup each
+# module outside tests/e2e runs on one worker, so its servers and fixtures start once, and the
+# browser tests are dealt out one by one (tests/conftest.py). PYTEST_ARGS adds to or
+# overrides it (PYTEST_ARGS="-n 0" runs it in one process).
 PYTEST_ARGS ?=
 test: $(VENV)/.installed-test lint browser tools
-	REQUIRE_BROWSER_TESTS=1 $(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS)
+	REQUIRE_BROWSER_TESTS=1 $(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # Prints figures only; see README.md ("Benchmark").
 bench: $(VENV)/.installed-test tools

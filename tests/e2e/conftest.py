@@ -17,6 +17,7 @@ from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from tests.helpers.browser import short_timeouts
+from triage.clinician import prepare
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -47,8 +48,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    """Serve the app on a free loopback port in a daemon thread."""
+    """Serve the app on a free loopback port in a daemon thread.
+
+    The clinician review is built first, as gunicorn's master does (triage/wsgi.py), so
+    the first /rules/ page a test opens does not wait for every worked case to run.
+    """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log noise in test output
+    prepare(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -61,14 +61,19 @@ def test_red_flags_page(strict_page: Page, rulebook) -> None:
     assert_no_axe_violations(strict_page)
 
 
-def test_cases_page_and_a_case_trace(strict_page: Page, rulebook) -> None:
+def test_cases_page(strict_page: Page, rulebook) -> None:
     case = rulebook.cases[0]
     strict_page.goto("/rules/cases")
     expect(strict_page.get_by_role("heading", level=1)).to_have_text("Worked cases")
     expect(strict_page.locator("table.cases tbody tr")).to_have_count(len(rulebook.cases))
     assert_no_axe_violations(strict_page)
-
     strict_page.get_by_role("link", name=case.title, exact=True).click()
+    expect(strict_page.get_by_role("heading", level=1)).to_have_text(f"Case: {case.title}")
+
+
+def test_a_case_and_its_trace(strict_page: Page, rulebook) -> None:
+    case = rulebook.cases[0]
+    strict_page.goto(f"/rules/cases/{case.id}")
     expect(strict_page.get_by_role("heading", level=1)).to_have_text(f"Case: {case.title}")
     assert_no_axe_violations(strict_page)
 
