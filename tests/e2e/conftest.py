@@ -46,6 +46,26 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def _closing(app):
+    """Each response read whole and its file closed before it is sent.
+
+    werkzeug's development server closes a response (a static file's open handle) only
+    after draining the socket, which raises when the browser has already dropped the
+    connection (a page left while its favicon loads): the file is then left open, and
+    the ResourceWarning fails whichever test the worker runs next.
+    """
+
+    def buffered(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return buffered
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """Serve the app on a free loopback port in a daemon thread.
@@ -55,7 +75,7 @@ def live_server(app):
     """
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log noise in test output
     prepare(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
