@@ -219,27 +219,36 @@ class AnswerSpec:
         other option is then ``unknown_option`` too. None: every option.
         """
         if self.kind == "one":
-            if not isinstance(value, str):
-                return [AnswerProblem("not_one", value)]
-            known = value in self.values and (shown is None or value in shown)
-            return [] if known else [AnswerProblem("unknown_option", value)]
+            return self._one_problems(value, shown)
         if self.kind == "several":
-            if not isinstance(value, (list, tuple)):
-                return [AnswerProblem("not_list", value)]
-            if not value:
-                return [AnswerProblem("empty")]
-            problems = []
-            seen: set[str] = set()
-            for item in value:
-                if not isinstance(item, str) or item not in self.values or (shown is not None and item not in shown):
-                    problems.append(AnswerProblem("unknown_option", item))
-                elif item in seen:
-                    problems.append(AnswerProblem("repeated", item))
-                else:
-                    seen.add(item)
-            if len(value) > 1:
-                problems += [AnswerProblem("exclusive", v) for v in self.values if v in self.exclusive and v in seen]
-            return problems
+            return self._several_problems(value, shown)
+        return self._number_problems(value)
+
+    def _one_problems(self, value: Any, shown: Container[str] | None) -> list[AnswerProblem]:
+        if not isinstance(value, str):
+            return [AnswerProblem("not_one", value)]
+        known = value in self.values and (shown is None or value in shown)
+        return [] if known else [AnswerProblem("unknown_option", value)]
+
+    def _several_problems(self, value: Any, shown: Container[str] | None) -> list[AnswerProblem]:
+        if not isinstance(value, (list, tuple)):
+            return [AnswerProblem("not_list", value)]
+        if not value:
+            return [AnswerProblem("empty")]
+        problems = []
+        seen: set[str] = set()
+        for item in value:
+            if not isinstance(item, str) or item not in self.values or (shown is not None and item not in shown):
+                problems.append(AnswerProblem("unknown_option", item))
+            elif item in seen:
+                problems.append(AnswerProblem("repeated", item))
+            else:
+                seen.add(item)
+        if len(value) > 1:
+            problems += [AnswerProblem("exclusive", v) for v in self.values if v in self.exclusive and v in seen]
+        return problems
+
+    def _number_problems(self, value: Any) -> list[AnswerProblem]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return [AnswerProblem("not_number", value)]
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):

@@ -28,7 +28,7 @@ from .flow import walk
 
 if TYPE_CHECKING:
     from .conditions import Where
-    from .models import Question, Rulebook
+    from .models import Evidence, HairType, Question, Rulebook
 
 SAMPLES = 800
 SEED = 13
@@ -89,36 +89,53 @@ def _could_hold(item: Any, question: Question, answers: Mapping[str, Any]) -> bo
 
 def hidden_evidence(rulebook: Rulebook, samples: int = SAMPLES) -> tuple[HiddenRead, ...]:
     """Every unexplained (type, question) pair of evidence the branching can hide, in file order."""
-    reads = {
-        t.id: [(item, {m.question for m in item.when.matches()}) for item in t.evidence] for t in rulebook.types
-    }
+    reads = {t.id: [(item, {m.question for m in item.when.matches()}) for item in t.evidence] for t in rulebook.types}
     found: dict[tuple[str, str], HiddenRead] = {}
     for answers in _people(rulebook, samples):
         asked = {q.id for q in walk(rulebook.questions, answers)[0]}
         for hair_type in rulebook.types:
-            fired = [(item, qs) for item, qs in reads[hair_type.id] if item.when.holds(answers)]
-            score = sum(item.points for item, _ in fired)
-            if not any(item.points > 0 for item, _ in fired):
-                continue  # the type gets no points from these answers
-            for item, questions in reads[hair_type.id]:
-                if item.when.holds(answers):
-                    continue
-                for qid in sorted(questions - asked):
-                    if qid in hair_type.unasked or (hair_type.id, qid) in found:
-                        continue
-                    reached = score >= hair_type.threshold
-                    if item.points > 0 and not reached and score + item.points >= hair_type.threshold:
-                        direction = "lift"
-                    elif item.points < 0 and reached and score + item.points < hair_type.threshold:
-                        direction = "drop"
-                    else:
-                        continue
-                    if not _could_hold(item, rulebook.question_by_id[qid], answers):
-                        continue
-                    found[(hair_type.id, qid)] = HiddenRead(hair_type.id, qid, direction, item.when.where, answers)
+            _hidden_for_type(rulebook, hair_type, reads[hair_type.id], answers, asked, found)
     order = {t.id: i for i, t in enumerate(rulebook.types)}
     qorder = {q.id: i for i, q in enumerate(rulebook.questions)}
     return tuple(sorted(found.values(), key=lambda h: (order[h.type_id], qorder.get(h.question_id, 0))))
+
+
+def _hidden_for_type(
+    rulebook: Rulebook,
+    hair_type: HairType,
+    reads: list[tuple[Evidence, set[str]]],
+    answers: dict[str, Any],
+    asked: set[str],
+    found: dict[tuple[str, str], HiddenRead],
+) -> None:
+    """Add to ``found`` the evidence of one type that a question this person was not asked
+    could have turned (lifted over the threshold, or dropped below it)."""
+    fired = [item for item, _ in reads if item.when.holds(answers)]
+    if not any(item.points > 0 for item in fired):
+        return  # the type gets no points from these answers
+    score = sum(item.points for item in fired)
+    for item, questions in reads:
+        if item.when.holds(answers):
+            continue
+        direction = _direction(item.points, score, hair_type.threshold)
+        if direction is None:
+            continue
+        for qid in sorted(questions - asked):
+            if qid in hair_type.unasked or (hair_type.id, qid) in found:
+                continue
+            if _could_hold(item, rulebook.question_by_id[qid], answers):
+                found[(hair_type.id, qid)] = HiddenRead(hair_type.id, qid, direction, item.when.where, answers)
+
+
+def _direction(points: int, score: int, threshold: int) -> str | None:
+    """``lift`` when these points would take the score over the threshold, ``drop`` when they
+    would take it under, None when they would not change whether the type is shown."""
+    reached = score >= threshold
+    if points > 0 and not reached and score + points >= threshold:
+        return "lift"
+    if points < 0 and reached and score + points < threshold:
+        return "drop"
+    return None
 
 
 def median_questions(rulebook: Rulebook) -> float | None:

@@ -485,23 +485,7 @@ class _Loader:
                 self.check_timeline(rel, questions.timeline, by_id)
             if questions.answer_roles is not None:
                 self.check_answer_roles(rel, questions.answer_roles, by_id)
-            for old, new in questions.merged_questions.items():
-                if old in by_id:
-                    self.error(
-                        rel,
-                        ("merged_questions", old),
-                        f"'{old}' is still a question; only a removed question can be merged",
-                        key=True,
-                    )
-                target = by_id.get(new)
-                if new not in by_id:
-                    self.error(rel, ("merged_questions", old), f"unknown question '{new}'{suggest(new, by_id)}")
-                elif target is not None and target.kind != "several":
-                    self.error(
-                        rel,
-                        ("merged_questions", old),
-                        f"'{new}' is not a several-choice question, so answers cannot be merged into it",
-                    )
+            self.check_merged(rel, questions.merged_questions, by_id)
         data: Any = self.data.get(rel)  # the file as read: only consulted when its model did not validate
         sections = questions.sections if questions is not None else data.get("sections")
         for i, (_, q) in enumerate(entries):
@@ -513,22 +497,47 @@ class _Loader:
                     ("questions", i, "section"),
                     f"unknown section '{q.section}'{suggest(q.section, sections)}; sections: {', '.join(sections)}",
                 )
-            conditions = [("ask_when", q.ask_when)] + [
-                (f"show_when of option '{o.value}'", o.show_when) for o in q.options if o.show_when is not None
-            ]
-            for what, condition in conditions:
-                if condition is None:
-                    continue
-                self.condition(condition, by_id)
-                for match in condition.matches():
-                    if order.get(match.question, -1) >= i:
-                        which = "itself" if match.question == q.id else f"'{match.question}', a later question"
-                        self.error_at(
-                            match.where,
-                            f"the {what} of '{q.id}' refers to {which}; "
-                            f"{what.split()[0]} may only use earlier questions",
-                        )
+            self.check_question_conditions(i, q, by_id, order)
         return by_id
+
+    def check_merged(self, rel: str, merged: Mapping[str, str], by_id: Mapping[str, m.Question | None]) -> None:
+        """``merged_questions``: each old id is gone, and its answers go to a several-choice question."""
+        for old, new in merged.items():
+            if old in by_id:
+                self.error(
+                    rel,
+                    ("merged_questions", old),
+                    f"'{old}' is still a question; only a removed question can be merged",
+                    key=True,
+                )
+            target = by_id.get(new)
+            if new not in by_id:
+                self.error(rel, ("merged_questions", old), f"unknown question '{new}'{suggest(new, by_id)}")
+            elif target is not None and target.kind != "several":
+                self.error(
+                    rel,
+                    ("merged_questions", old),
+                    f"'{new}' is not a several-choice question, so answers cannot be merged into it",
+                )
+
+    def check_question_conditions(
+        self, i: int, q: m.Question, by_id: Mapping[str, m.Question | None], order: Mapping[str, int]
+    ) -> None:
+        """A question's ``ask_when`` and its options' ``show_when`` are valid and use only earlier questions."""
+        conditions = [("ask_when", q.ask_when)] + [
+            (f"show_when of option '{o.value}'", o.show_when) for o in q.options if o.show_when is not None
+        ]
+        for what, condition in conditions:
+            if condition is None:
+                continue
+            self.condition(condition, by_id)
+            for match in condition.matches():
+                if order.get(match.question, -1) >= i:
+                    which = "itself" if match.question == q.id else f"'{match.question}', a later question"
+                    self.error_at(
+                        match.where,
+                        f"the {what} of '{q.id}' refers to {which}; {what.split()[0]} may only use earlier questions",
+                    )
 
     def check_timeline(self, rel: str, timeline: m.TimelineRoles, by_id: Mapping[str, m.Question | None]) -> None:
         """Each role of ``timeline:`` names a question of the right kind, and answers it really has."""
