@@ -126,7 +126,7 @@ def compare_with_last_release(rulebook: Rulebook) -> ReleaseComparison:
     try:
         tag = newest_release_tag(rules_dir)
     except RevisionError as exc:
-        return ReleaseComparison(problem="git", git_error=exc)
+        return ReleaseComparison(problem="git", git_error=exc.with_traceback(None))  # kept: no frames
     if tag is None:
         return ReleaseComparison(problem="no_tag")
     try:
@@ -134,7 +134,8 @@ def compare_with_last_release(rulebook: Rulebook) -> ReleaseComparison:
             before = load_side(tag, rules_dir, Path(tmp))
     except SideError as exc:
         if exc.version is None:  # git could not give the release's rules
-            return ReleaseComparison(tag=tag, problem="git", git_error=exc.git_error)
+            git_error = exc.git_error.with_traceback(None) if exc.git_error is not None else None
+            return ReleaseComparison(tag=tag, problem="git", git_error=git_error)
         return ReleaseComparison(tag=tag, problem="unreadable", version=exc.version, errors=exc.errors)
     except Exception as exc:  # noqa: BLE001 - the page must say so plainly, never fail
         return ReleaseComparison(tag=tag, problem="failed", detail=exc.__class__.__name__)
