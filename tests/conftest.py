@@ -46,17 +46,15 @@ _browser_tests_passed = 0
 _load_figures: list[str] = []
 
 
-E2E = os.path.join("tests", "e2e") + os.sep
-
-
 def pytest_collection_modifyitems(config, items):
     """How pytest-xdist deals the tests out (``--dist loadgroup``, Makefile): each module
     outside tests/e2e is one group, run on one worker, so its module-scoped servers start
     once; the browser tests share nothing but per-worker session fixtures (the live server,
     the browser), so they go out one by one and no worker is left finishing a long module
     alone while the other waits."""
+    e2e = config.rootpath / "tests" / "e2e"
     for item in items:
-        if E2E not in str(item.path):
+        if e2e not in item.path.parents:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from triage.paths import templates_folder
 from triage.rulebook.conditions import Condition
 from triage.rulebook.diagram import FlowLayout, flow_layout
-from triage.rulebook.diff import Change, ItemDiff, RulebookDiff, Section, Version
+from triage.rulebook.diff import Version
 from triage.rulebook.engine import Assessment, Miss
 from triage.rulebook.hidden import HiddenRead
 from triage.rulebook.models import Expect, Rulebook
@@ -206,33 +206,6 @@ def file_warning(status: FileStatus, *, name_file: bool = True) -> str | None:
 def hidden_message(hidden: HiddenRead) -> str:
     """Evidence the branching can hide, in words (``'x' reads 'q', which the branching can skip ...``)."""
     return str(_lint_macros().hidden(hidden.type_id, hidden.question_id, hidden.direction))
-
-
-def change_line(change: Change) -> str:
-    """One change of the clinical diff on one line: ``Evidence 1: +5 points, was +4``, ``Option
-    “Short broken hairs” (broken_hairs): added``, ``New help line`` (no words after the part)."""
-    return str(_diff_macros().line(change))
-
-
-def change_read(change: Change, value: Any) -> str:
-    """A change's ``old`` or ``new`` as read: text as it is, a help line or a value in words."""
-    return str(_diff_macros().read(change, value))
-
-
-def section_line(section: Section) -> str:
-    """A section of the clinical diff in short: ``Types of hair loss: 1 added, 3 changed``."""
-    macros = _diff_macros()
-    return f"{macros.section_title(section.key)}: {macros.section_summary(section)}"
-
-
-def item_title(section: Section, item: ItemDiff) -> str:
-    """What an item of the clinical diff is: a type's name, ``Order of urgency``, ..."""
-    return str(_diff_macros().item_title(section.key, item))
-
-
-def top3_text(diff: RulebookDiff, type_ids: tuple[str, ...]) -> str:
-    """A worked case's first three: ``1. Pattern hair loss, 2. ...`` or ``no type fits well (unclear)``."""
-    return str(_diff_macros().top3(diff, type_ids))
 
 
 def version_name(version: Version) -> str:

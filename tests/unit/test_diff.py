@@ -14,6 +14,7 @@ import html5lib
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.helpers.diff_words import change_line, change_read, item_title, section_line, top3_text
 from tests.helpers.repo import git, make_new, make_repo
 from tests.helpers.rules import RulesCopy, rules_command
 from triage.changes import compare_with_last_release, render
@@ -36,7 +37,7 @@ from triage.rulebook.diff import (
 from triage.rulebook.engine import Miss
 from triage.rulebook.models import HelpLine, SourceRef
 from triage.rulebook.plain import explain
-from triage.words import change_line, change_read, each_test, item_title, section_line, top3_text, version_name
+from triage.words import each_test, version_name
 
 
 @pytest.fixture(scope="module")
