@@ -11,7 +11,7 @@ import pytest
 
 import triage.rulebook
 from triage.rulebook import default_rules_dir, evaluate, load_rulebook
-from triage.rulebook.engine import CareReason, Miss, check_case, rank, run_cases
+from triage.rulebook.engine import CareReason, Miss, check_case, rank, run_cases, score_types
 from triage.words import case_actual, case_expected, case_failure
 
 TYPE_TEMPLATE = """\
@@ -62,6 +62,23 @@ def test_ranking_by_score_then_margin_then_file_order(ranked):
     ]
     assert [s.type_id for s in rank(a.all_scores)] == ["t_d", "t_b", "t_a", "t_c"]
     assert not a.unclear
+
+
+def test_every_types_score_is_made_only_when_a_trace_reads_it(ranked):
+    answers = {"pattern": "round_patches", "age": 30}
+    a = evaluate(ranked, answers)
+    # A person's result reads the suggestions only: the scores of the rest wait.
+    assert "all_scores" not in vars(a)
+    assert [(s.type_id, s.score) for s in a.scores.reached()] == [
+        ("t_a", 5), ("t_b", 5), ("t_c", 5), ("t_d", 6),
+    ]
+    assert a.all_scores == score_types(ranked, answers)
+    assert a.all_scores is a.all_scores  # made once
+    # A type none of whose evidence fired scores 0 with no evidence; the babies' evidence
+    # (-20) fires for age 0 and is kept with its points.
+    baby = evaluate(ranked, {"pattern": "round_patches", "age": 0})
+    assert [(s.score, [h.points for h in s.evidence]) for s in baby.all_scores][0] == (-15, [5, -20])
+    assert evaluate(ranked, {"age": 30}).all_scores[0].evidence == ()
 
 
 def test_care_level_comes_only_from_returned_suggestions(ranked):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any
 
 Answers = Mapping[str, Any]
 
@@ -67,8 +67,7 @@ def is_answered(value: Any) -> bool:
     return not (isinstance(value, (str, list, tuple, set, frozenset)) and len(value) == 0)
 
 
-def _is_choices(value: Any) -> TypeGuard[list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any]]:
-    return isinstance(value, (list, tuple, set, frozenset))
+_CHOICES = (list, tuple, set, frozenset)  # a several-choice answer
 
 
 def _is_number(value: Any) -> bool:
@@ -80,7 +79,8 @@ def _is_number(value: Any) -> bool:
 # Each node is compiled once, when it is made (at load): ``holds`` is a plain
 # function of the answers, built from the node's operator with its values
 # already in a set, so evaluating a rulebook is a chain of closures, with no
-# dispatch on the operator and no walk over the tree.
+# dispatch on the operator and no walk over the tree. The type tests in the checks are
+# written out rather than called (``_is_number``), as they run for every rule tested.
 
 Check = Callable[[Answers], bool]
 
@@ -215,7 +215,7 @@ def _includes_check(qid: str, values: tuple[Any, ...]) -> Check:
 
     def includes(answers: Answers) -> bool:
         answer = answers.get(qid)
-        if not _is_choices(answer):
+        if not isinstance(answer, _CHOICES):
             return False
         try:
             return not wanted.isdisjoint(answer)
@@ -231,7 +231,7 @@ def _includes_all_check(qid: str, values: tuple[Any, ...]) -> Check:
 
     def includes_all(answers: Answers) -> bool:
         answer = answers.get(qid)
-        if not _is_choices(answer):
+        if not isinstance(answer, _CHOICES):
             return False
         try:
             return wanted.issubset(answer)
@@ -246,7 +246,7 @@ def _at_least_check(qid: str, values: tuple[Any, ...]) -> Check:
 
     def at_least(answers: Answers) -> bool:
         answer = answers.get(qid)
-        return _is_number(answer) and answer >= limit
+        return isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer >= limit
 
     return at_least
 
@@ -256,7 +256,7 @@ def _below_check(qid: str, values: tuple[Any, ...]) -> Check:
 
     def below(answers: Answers) -> bool:
         answer = answers.get(qid)
-        return _is_number(answer) and answer < limit
+        return isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer < limit
 
     return below
 

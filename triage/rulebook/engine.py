@@ -13,7 +13,8 @@ Pure and deterministic; knows nothing of Flask. Semantics (rules/README.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .conditions import Where
@@ -116,8 +117,9 @@ class CareReason:
 class Assessment:
     """The result of ``evaluate``.
 
-    ``suggestions``: at most three reached types, ranked. ``all_scores``:
-    every type in file order (for traces). ``care_contributions``: every
+    ``suggestions``: at most three reached types, ranked. ``scores``: the
+    evidence that fired for every type, made into ``all_scores`` (every type in
+    file order, for traces) when first read. ``care_contributions``: every
     contribution to the care level, in the order ``evaluate`` considers them
     (the fired red flags, the suggestions, then the unclear default); the care
     level is the most urgent of their levels. ``care_reasons``: the
@@ -125,7 +127,7 @@ class Assessment:
     """
 
     suggestions: tuple[TypeScore, ...]
-    all_scores: tuple[TypeScore, ...]
+    scores: Tally = field(repr=False)
     unclear: bool
     care_level: str
     care_contributions: tuple[CareReason, ...]
@@ -135,6 +137,11 @@ class Assessment:
     what_to_do: tuple[str, ...] = ()
     help_lines: tuple[Any, ...] = ()
     doctor_questions: tuple[str, ...] = ()
+
+    @cached_property
+    def all_scores(self) -> tuple[TypeScore, ...]:
+        """Every type's score, in file order (for traces)."""
+        return self.scores.all_scores()
 
     @property
     def care_reasons(self) -> tuple[CareReason, ...]:
@@ -168,42 +175,76 @@ class Assessment:
         }
 
 
-def score_types(
-    rulebook: Rulebook, answers: Mapping[str, Any], pairs: set[Pair] | None = None
-) -> tuple[TypeScore, ...]:
-    """Every type's score, in file order.
+@dataclass(frozen=True)
+class Tally:
+    """The evidence that fired for some answers, per type: ``fired`` holds, for each type with
+    any, its position in the rulebook, its score and its hits (file order). Enough to rank the
+    types; a type's ``TypeScore`` is made only when asked for, since a person's result needs
+    the suggestions only and a trace every type."""
+
+    fired: tuple[tuple[int, int, tuple[EvidenceHit, ...]], ...]
+    quiet: tuple[TypeScore, ...] = field(compare=False, repr=False)
+
+    def reached(self) -> tuple[TypeScore, ...]:
+        """The types at or above their threshold, in file order (thresholds are above zero,
+        so a type none of whose evidence fired never reaches it)."""
+        quiet = self.quiet
+        return tuple(
+            self._score(quiet[number], score, hits)
+            for number, score, hits in self.fired
+            if score >= quiet[number].threshold
+        )
+
+    def all_scores(self) -> tuple[TypeScore, ...]:
+        """Every type's score, in file order."""
+        scores = list(self.quiet)
+        for number, score, hits in self.fired:
+            scores[number] = self._score(scores[number], score, hits)
+        return tuple(scores)
+
+    @staticmethod
+    def _score(quiet: TypeScore, score: int, hits: tuple[EvidenceHit, ...]) -> TypeScore:
+        return TypeScore(quiet.type_id, quiet.name, score, quiet.threshold, quiet.care_level, hits)
+
+
+def tally(rulebook: Rulebook, answers: Mapping[str, Any], pairs: set[Pair] | None = None) -> Tally:
+    """The evidence these answers fire, per type.
 
     Only the evidence that some answer can fire is tested (``index.py``); ``pairs``
     are the answers' (question, value) pairs, when the caller has them already.
     """
     index = rulebook.rule_index
-    evidence = index.evidence
-    candidates = index.evidence_index.candidates(answer_pairs(answers) if pairs is None else pairs)
     memo = index.memo
-    if "quiet_scores" not in memo:  # made once per rulebook: each piece of evidence as its check and hit,
+    if "checks" not in memo:  # made once per rulebook: each piece of evidence as its check and hit,
         memo["checks"] = tuple(
             (number, item.when.holds, EvidenceHit(item.points, item.because, item.when.where))
-            for number, _, item in evidence
+            for number, _, item in index.evidence
         )
         memo["quiet_scores"] = tuple(  # and each type's score when none of its evidence fired
             TypeScore(t.id, t.name, 0, t.threshold, t.care_level, ()) for t in rulebook.types
         )
-    checks, quiet = memo["checks"], memo["quiet_scores"]
+    checks = memo["checks"]
+    candidates = index.evidence_index.candidates(answer_pairs(answers) if pairs is None else pairs)
+    totals: dict[int, int] = {}
     hits: dict[int, list[EvidenceHit]] = {}
-    for position in sorted(candidates):  # file order
+    for position in sorted(candidates):  # file order, so types come in file order too
         type_number, holds, hit = checks[position]
         if holds(answers):
             if type_number in hits:
                 hits[type_number].append(hit)
+                totals[type_number] += hit.points
             else:
                 hits[type_number] = [hit]
-    scores = list(quiet)
-    for type_number, fired in hits.items():
-        t = quiet[type_number]
-        scores[type_number] = TypeScore(
-            t.type_id, t.name, sum(hit.points for hit in fired), t.threshold, t.care_level, tuple(fired)
-        )
-    return tuple(scores)
+                totals[type_number] = hit.points
+    fired = tuple((number, totals[number], tuple(found)) for number, found in hits.items())
+    return Tally(fired, memo["quiet_scores"])
+
+
+def score_types(
+    rulebook: Rulebook, answers: Mapping[str, Any], pairs: set[Pair] | None = None
+) -> tuple[TypeScore, ...]:
+    """Every type's score, in file order."""
+    return tally(rulebook, answers, pairs).all_scores()
 
 
 def rank(scores: tuple[TypeScore, ...]) -> tuple[TypeScore, ...]:
@@ -217,8 +258,8 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     """Assess the answers, used as given (the flow prunes, not the engine)."""
     pairs = answer_pairs(answers)
     index = rulebook.rule_index
-    all_scores = score_types(rulebook, answers, pairs)
-    suggestions = rank(all_scores)[:MAX_SUGGESTIONS]
+    scores = tally(rulebook, answers, pairs)
+    suggestions = rank(scores.reached())[:MAX_SUGGESTIONS]
     unclear = not suggestions
     fired = [
         flag
@@ -246,7 +287,7 @@ def evaluate(rulebook: Rulebook, answers: Mapping[str, Any]) -> Assessment:
     }
     return Assessment(
         suggestions=suggestions,
-        all_scores=all_scores,
+        scores=scores,
         unclear=unclear,
         care_level=care_level,
         care_contributions=contributions,
