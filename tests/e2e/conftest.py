@@ -19,7 +19,14 @@ from werkzeug.serving import make_server
 from tests.helpers.browser import short_timeouts
 from triage.clinician import prepare
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium-headless-shell first: the headless-only build (Playwright's own choice for
+# headless runs) takes about a third less time over these tests than the full chromium.
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH")
+    or shutil.which("chromium-headless-shell")
+    or shutil.which("chromium")
+    or "/usr/bin/chromium-headless-shell"
+)
 
 # Flags for a closed network: without the background-networking ones Chromium keeps
 # trying (and failing) to reach Google's hosts.
@@ -40,7 +47,7 @@ def browser_type_launch_args(browser_type_launch_args):
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"system Chromium not found at {CHROMIUM!r}: "
-            "apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium binary",
+            "apt-get install -y chromium-headless-shell (or chromium), or set CHROMIUM_PATH to a Chromium binary",
             pytrace=False,
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
