@@ -138,8 +138,7 @@ def test_narrow_screen_journey(strict_page: Page, rulebook) -> None:
 def test_print_view_is_a_clean_summary(strict_page: Page, rulebook) -> None:
     page = strict_page
     walker = Person(page, rulebook, SUDDEN_PATCH)
-    walker.start()
-    walker.walk_to_check_answers()
+    walker.answer_by_http()  # the print view is the subject here; the walk is test_journeys.py's
     walker.see_result()
     page.emulate_media(media="print")
     expect(page.locator(".print-only").first).to_be_visible()
