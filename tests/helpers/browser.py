@@ -82,13 +82,26 @@ class _PageParts(HTMLParser):
             self.links[" ".join("".join(self._words).split())] = self._href
             self._href = None
 
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """The form's hidden fields (the CSRF token), as it sends them."""
+        return [(i.get("name") or "", i.get("value") or "") for i in self.inputs if i.get("type") == "hidden"]
+
+    def answer_field(self) -> tuple[str, str | None, list[str]]:
+        """The form's one answer field: its name, its type (text, radio or checkbox) and
+        the values it offers."""
+        fields = [i for i in self.inputs if i.get("type") != "hidden"]
+        names = {i.get("name") for i in fields}
+        assert self.forms == 1 and len(names) == 1, f"not one form with one answer: {self.forms} forms, fields {names}"
+        return fields[0].get("name") or "", fields[0].get("type"), [i.get("value") or "" for i in fields]
+
     def link(self, words: str) -> str:
         assert words in self.links, f"no link {words!r} on the page; its links: {sorted(self.links)}"
         return self.links[words]
 
 
 class Person:
-    """Answers questions in the browser by their visible labels, like a person."""
+    """Answers questions in the browser by their visible labels, like a person (or, for
+    tests of the result alone, by HTTP: ``answer_by_http``)."""
 
     def __init__(self, page: Page, rulebook: Any, answers: dict[str, Any], keyboard: bool = False) -> None:
         self.page = page
@@ -182,28 +195,21 @@ class Person:
     def _form(self, qid: str, page: _PageParts) -> FormData:
         """What the question's form sends with this person's answer: its hidden fields (the
         CSRF token), then the answer, a several-choice answer as one field per value ticked."""
-        assert page.forms == 1, f"{qid}: {page.forms} forms on the page"
-        form = FormData()
-        hidden = [i for i in page.inputs if i.get("type") == "hidden"]
-        assert any(i.get("name") == "csrf_token" for i in hidden), f"{qid}: no CSRF token in the form"
-        for field in hidden:
-            form.append(field["name"] or "", field.get("value") or "")
-        fields = [i for i in page.inputs if i.get("type") != "hidden"]
-        names = {i.get("name") for i in fields}
-        assert len(names) == 1, f"{qid}: the form has fields {names}, not one answer"
-        name, kind = fields[0]["name"] or "", fields[0].get("type")
+        hidden = page.hidden_fields()
+        assert "csrf_token" in dict(hidden), f"{qid}: no CSRF token in the form"
+        name, kind, offered = page.answer_field()
         value = self.answers[qid]
         if kind == "text":
-            form.append(name, str(value))
-            return form
-        values = value if isinstance(value, list) else [value]
-        offered = [i.get("value") or "" for i in fields]
-        assert kind == "checkbox" or len(values) == 1, f"{qid}: one answer only, not {values}"
-        for v in values:
-            assert v in offered, f"{qid}: the page offers {offered}, not {v!r}"
-        for v in offered:  # in the page's order, as a browser sends ticked boxes
-            if v in values:
-                form.append(name, v)
+            sent = [str(value)]
+        else:
+            chosen = value if isinstance(value, list) else [value]
+            assert kind == "checkbox" or len(chosen) == 1, f"{qid}: one answer only, not {chosen}"
+            missing = [v for v in chosen if v not in offered]
+            assert not missing, f"{qid}: the page offers {offered}, not {missing}"
+            sent = [v for v in offered if v in chosen]  # in the page's order, as a browser sends ticked boxes
+        form = FormData()
+        for field, v in [*hidden, *((name, v) for v in sent)]:
+            form.append(field, v)
         return form
 
     def start(self) -> None:
