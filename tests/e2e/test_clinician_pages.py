@@ -96,8 +96,7 @@ def test_coverage_page(strict_page: Page, rulebook) -> None:
 
 def test_the_person_sees_how_their_summary_was_worked_out(strict_page: Page, rulebook) -> None:
     walker = Person(strict_page, rulebook, SUDDEN_PATCH)
-    walker.start()
-    walker.walk_to_check_answers()
+    walker.answer_by_http()  # the trace is the subject here; the walk is test_journeys.py's
     walker.see_result()
     first = walker.suggested()[0]
     strict_page.get_by_role("link", name="See how this was worked out").click()

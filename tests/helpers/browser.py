@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIResponse, FormData, Page, expect
 
 WCAG = {
     "runOnly": {
@@ -45,8 +47,61 @@ def assert_no_axe_violations(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+class _PageParts(HTMLParser):
+    """What answering by HTTP needs from a page: its links by their words, and the
+    inputs of its form (a question page has one)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.links: dict[str, str] = {}
+        self.inputs: list[dict[str, str | None]] = []
+        self.forms = 0
+        self._in_form = False
+        self._href: str | None = None
+        self._words: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "form":
+            self.forms += 1
+            self._in_form = True
+        elif tag == "input" and self._in_form:
+            self.inputs.append(dict(attrs))
+        elif tag == "a":
+            self._href, self._words = dict(attrs).get("href"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._words.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_form = False
+        elif tag == "a" and self._href is not None:
+            self.links[" ".join("".join(self._words).split())] = self._href
+            self._href = None
+
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """The form's hidden fields (the CSRF token), as it sends them."""
+        return [(i.get("name") or "", i.get("value") or "") for i in self.inputs if i.get("type") == "hidden"]
+
+    def answer_field(self) -> tuple[str, str | None, list[str]]:
+        """The form's one answer field: its name, its type (text, radio or checkbox) and
+        the values it offers."""
+        fields = [i for i in self.inputs if i.get("type") != "hidden"]
+        names = {i.get("name") for i in fields}
+        assert self.forms == 1 and len(names) == 1, f"not one form with one answer: {self.forms} forms, fields {names}"
+        return fields[0].get("name") or "", fields[0].get("type"), [i.get("value") or "" for i in fields]
+
+    def link(self, words: str) -> str:
+        assert words in self.links, f"no link {words!r} on the page; its links: {sorted(self.links)}"
+        return self.links[words]
+
+
 class Person:
-    """Answers questions in the browser by their visible labels, like a person."""
+    """Answers questions in the browser by their visible labels, like a person (or, for
+    tests of the result alone, by HTTP: ``answer_by_http``)."""
 
     def __init__(self, page: Page, rulebook: Any, answers: dict[str, Any], keyboard: bool = False) -> None:
         self.page = page
@@ -94,6 +149,68 @@ class Person:
             if "/help-now" in self.page.url:
                 self.page.get_by_role("link", name="Continue with the questions").click()
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+
+    def answer_by_http(self, limit: int = 40) -> None:
+        """Answer by HTTP, not in the browser, up to check answers, which the browser then loads.
+
+        Only for tests whose subject is the result (or its trace, or its print), not the
+        walk: the walk in the browser is what test_journeys.py and others test. The answers
+        go through the real flow with the browser's own cookies (``page.request``), as the
+        server leads: the start page's "Start now"; each question the server asks, answered
+        with its form as read from the page (the CSRF token, the story's answer as the form
+        sends it); help now's "Continue with the questions", as the walk does; until check
+        answers. The questions asked are in ``asked``, as after a walk.
+        """
+        http = self.page.request
+        url = _PageParts(self._ok(http.get("/"))).link("Start now")
+        for _ in range(limit):
+            response = http.get(url)  # and its redirects, to the page the server leads to
+            html = self._ok(response)
+            path = urlsplit(response.url).path
+            if path == "/check-answers":
+                break
+            if path == "/help-now":
+                url = _PageParts(html).link("Continue with the questions")
+                continue
+            match = re.fullmatch(r"/questions/([a-z_]+)", path)
+            assert match, f"not on a question page: {response.url}"
+            qid = match.group(1)
+            assert qid in self.answers, f"the flow asked {qid!r}, which this person has no answer for"
+            self.asked.append(qid)
+            sent = http.post(response.url, form=self._form(qid, _PageParts(html)), max_redirects=0)
+            assert sent.status in (302, 303), (
+                f"answering {qid!r} with {self.answers[qid]!r} gave {sent.status}, not a redirect to what comes next"
+            )
+            url = sent.headers["location"]
+        else:
+            raise AssertionError(f"no check-answers page after {limit} pages; asked {self.asked}")
+        self.page.goto("/check-answers")
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+
+    @staticmethod
+    def _ok(response: APIResponse) -> str:
+        assert response.status == 200, f"{response.url}: {response.status}"
+        return response.text()
+
+    def _form(self, qid: str, page: _PageParts) -> FormData:
+        """What the question's form sends with this person's answer: its hidden fields (the
+        CSRF token), then the answer, a several-choice answer as one field per value ticked."""
+        hidden = page.hidden_fields()
+        assert "csrf_token" in dict(hidden), f"{qid}: no CSRF token in the form"
+        name, kind, offered = page.answer_field()
+        value = self.answers[qid]
+        if kind == "text":
+            sent = [str(value)]
+        else:
+            chosen = value if isinstance(value, list) else [value]
+            assert kind == "checkbox" or len(chosen) == 1, f"{qid}: one answer only, not {chosen}"
+            missing = [v for v in chosen if v not in offered]
+            assert not missing, f"{qid}: the page offers {offered}, not {missing}"
+            sent = [v for v in offered if v in chosen]  # in the page's order, as a browser sends ticked boxes
+        form = FormData()
+        for field, v in [*hidden, *((name, v) for v in sent)]:
+            form.append(field, v)
+        return form
 
     def start(self) -> None:
         self.page.goto("/")
